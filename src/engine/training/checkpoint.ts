@@ -1,0 +1,39 @@
+/**
+ * What a run saves after every iteration, so a crash loses at most the
+ * iteration in progress and a resumed run continues exactly where it was.
+ */
+import type { RngState } from '../math/random.js';
+import type { PolicySnapshot } from '../policy/policyNetwork.js';
+
+export interface IterationStats {
+  iteration: number;
+  meanReturn: number;
+  meanFinalReward: number;
+  greedyPrompt: string;
+  greedyReward: number | null;
+  loss: number;
+  entropy: number;
+  generationsUsed: number;
+  costUsd: number;
+}
+
+export interface BestPrompt {
+  prompt: string;
+  words: string[];
+  reward: number;
+  iteration: number;
+}
+
+export interface TrainerCheckpoint {
+  version: 1;
+  /** Iterations fully done; the run resumes at this iteration index. */
+  completedIterations: number;
+  policy: PolicySnapshot;
+  rng: RngState;
+  /** The run's fixed seed set (empty when every image draws a fresh seed). */
+  trainingSeeds: number[];
+  best: BestPrompt | null;
+  iterationsWithoutImprovement: number;
+  history: IterationStats[];
+  usage: { generatorCalls: number; costUsd: number; seenKeys: string[] };
+}
