@@ -78,6 +78,7 @@ export class ImageScorer {
   }
 
   async score(prompt: string, seed: number, signal?: AbortSignal): Promise<ScoredImage> {
+    signal?.throwIfAborted();
     const key = this.key(prompt, seed);
     if (!this.options.cache) return this.generateAndScore(prompt, seed, key, signal);
     // Concurrent episodes asking for the same image share one generation.

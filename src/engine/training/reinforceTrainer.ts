@@ -112,6 +112,7 @@ export class ReinforceTrainer {
         // 1. Rollout: every episode gets its own RNG, drawn in order, so concurrency cannot change the results.
         const episodeRngs = Array.from({ length: h.episodesPerIteration }, () => new Rng(this.rng.nextUint32()));
         const episodes = await Promise.all(episodeRngs.map((rng, e) => this.rollout(iteration, e, rng)));
+        signal?.throwIfAborted(); // a cancelled iteration is discarded, never half-applied
 
         // 2–3. Returns and advantages.
         const returns = episodes.map((ep) => discountedReturns(ep.rewards, h.gamma));
@@ -192,6 +193,7 @@ export class ReinforceTrainer {
     const rewards: number[] = [];
     let state = this.options.targetEmbedding;
     for (let t = 0; t < h.promptLength; t++) {
+      this.options.signal?.throwIfAborted();
       const action = this.policy.sample(state, available, rng);
       steps.push({ state, available: [...available], action });
       available[action] = false;
