@@ -2,6 +2,7 @@
  * The `imageprompt` command. Each sub-command lives in its own module and is
  * imported only when used, so `imageprompt --help` starts instantly.
  */
+import { redactSecrets, secretsFromEnvironment } from '../observability/redact.js';
 import { UsageError } from './errors.js';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
@@ -41,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    process.stderr.write(`imageprompt: ${describeError(error)}\n`);
+    // Provider and database errors can quote URLs or headers: scrub before printing.
+    process.stderr.write(`imageprompt: ${redactSecrets(describeError(error), secretsFromEnvironment(process.env))}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

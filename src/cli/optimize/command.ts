@@ -3,16 +3,16 @@
  * baselines, print the tables and write the report — or fail with one line.
  */
 import { loadTargetImage } from '../../engine/images/index.js';
+import { writeReportFiles } from '../../engine/reports/index.js';
 import { type OptimizeResult, type PipelineEvent, optimize } from '../../engine/optimize.js';
 import { initTensorflow } from '../../engine/policy/backend.js';
 import { formatPromptSpace } from '../../engine/promptSpace/promptSpace.js';
 import { DiskGenerationCache, LayeredGenerationCache } from '../../engine/training/generationCache.js';
 import { ProgressBar } from '../progressBar.js';
 import { type OptimizeArgs, parseOptimizeArgs } from './args.js';
-import { buildResultJson, buildRunReport } from './result.js';
+import { SampleCollector, buildResultJson, buildRunReport } from './result.js';
 import { createStack } from './stack.js';
 import { formatComparisonTable } from './table.js';
-import { writeReportFiles } from '../../engine/reports/index.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -38,6 +38,7 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   const progress = new ProgressBar(io.stderr, 1, 'preparing');
   const startedAt = new Date();
+  const samples = new SampleCollector(args.hyperparameters.promptLength);
   let result: OptimizeResult;
   try {
     result = await optimize({
@@ -49,7 +50,10 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
       cache: args.hyperparameters.useCache ? new LayeredGenerationCache(new DiskGenerationCache(args.cacheDir)) : undefined,
       baselines: args.baselines,
       exhaustiveLimit: args.exhaustiveLimit,
-      onEvent: (event) => trackProgress(event, args, progress, say),
+      onEvent: (event) => {
+        samples.observe(event);
+        trackProgress(event, args, progress, say);
+      },
       signal: controller.signal,
     });
   } finally {
@@ -68,7 +72,7 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
   say(formatComparisonTable(result));
   if (result.training.reason === 'budget') say('\nNote: training stopped at its budget (--max-images / --max-cost); the prompt is the best found by then.');
 
-  const report = buildRunReport(args, stack, target, result);
+  const report = buildRunReport(args, stack, target, result, samples.samples);
   const resultJson = buildResultJson(args, stack, target, result, { startedAt, backend });
   const { files } = await writeReportFiles(args.outDir, report, resultJson);
   say();

@@ -2,16 +2,7 @@
 import { BASELINE_LABELS } from '../../engine/baselines/baselines.js';
 import { formatScore } from '../../engine/baselines/evaluate.js';
 import type { OptimizeResult } from '../../engine/optimize.js';
-
-export interface ComparisonRow {
-  method: string;
-  prompt: string;
-  mean: number;
-  sd: number;
-  generations: number;
-  costUsd: number;
-  note?: string;
-}
+import type { ComparisonRow } from '../../engine/reports/index.js';
 
 export function comparisonRows(result: OptimizeResult): ComparisonRow[] {
   return [
