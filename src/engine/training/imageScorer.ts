@@ -7,7 +7,7 @@
 import { dot } from '../math/vectors.js';
 import { BudgetExceededError } from '../providers/errors.js';
 import type { Embedder, GeneratedImage, ImageGenerator } from '../providers/types.js';
-import { Semaphore } from './concurrency.js';
+import { Semaphore } from '../providers/http/semaphore.js';
 import { type GenerationCache, generationKey } from './generationCache.js';
 
 export interface ScoredImage {
@@ -113,7 +113,7 @@ export class ImageScorer {
       const generated = await this.options.generator.generate({ prompt, seed, width: this.options.size, height: this.options.size, signal });
       this.cost += generated.costUsd;
       return generated;
-    });
+    }, signal);
     this.seen.add(key);
     await this.options.cache?.set(key, image);
     return { prompt, seed, key, image, cached: false, ...(await this.embed(key, image)) };
