@@ -5,9 +5,9 @@
  * this one class, so they are measured and charged alike.
  */
 import { dot } from '../math/vectors.js';
-import { BudgetExceededError } from '../providers/errors.js';
 import type { Embedder, GeneratedImage, ImageGenerator } from '../providers/types.js';
 import { Semaphore } from '../providers/http/semaphore.js';
+import { SpendingGuard, guardedGenerator } from '../providers/http/spendingGuard.js';
 import { type GenerationCache, generationKey } from './generationCache.js';
 
 export interface ScoredImage {
@@ -49,17 +49,23 @@ export class ImageScorer {
   private readonly embeddings = new Map<string, Float32Array>();
   private readonly inFlight = new Map<string, Promise<ScoredImage>>();
   private readonly seen = new Set<string>();
-  private calls = 0;
-  private cost = 0;
+  private guard: SpendingGuard;
+  private generator: ImageGenerator;
 
   constructor(private readonly options: ImageScorerOptions) {
     this.semaphore = new Semaphore(options.concurrency);
+    this.guard = new SpendingGuard(this.limits());
+    this.generator = guardedGenerator(options.generator, this.guard);
+  }
+
+  private limits() {
+    return { maxImages: this.options.maxImages ?? undefined, maxCostUsd: this.options.maxCostUsd ?? undefined };
   }
 
   /** Restores counters from a checkpoint so budgets and counts hold across a resume. */
   restoreUsage(usage: { generatorCalls: number; costUsd: number; seenKeys: readonly string[] }): void {
-    this.calls = usage.generatorCalls;
-    this.cost = usage.costUsd;
+    this.guard = new SpendingGuard(this.limits(), { images: usage.generatorCalls, costUsd: usage.costUsd });
+    this.generator = guardedGenerator(this.options.generator, this.guard);
     for (const key of usage.seenKeys) this.seen.add(key);
   }
 
@@ -69,7 +75,8 @@ export class ImageScorer {
   }
 
   get usage(): ScorerUsage {
-    return { uniqueImages: this.seen.size, generatorCalls: this.calls, costUsd: this.cost };
+    const spent = this.guard.snapshot();
+    return { uniqueImages: this.seen.size, generatorCalls: spent.images, costUsd: spent.costUsd };
   }
 
   key(prompt: string, seed: number): string {
@@ -97,23 +104,12 @@ export class ImageScorer {
     return { prompt, seed, key, image: hit, cached: true, ...(await this.embed(key, hit)) };
   }
 
-  private checkBudget(): void {
-    const { maxImages, maxCostUsd, generator, size } = this.options;
-    if (maxImages != null && this.calls >= maxImages) throw new BudgetExceededError('images', this.calls, maxImages);
-    if (maxCostUsd != null && this.cost + generator.pricePerImage(size, size) > maxCostUsd + 1e-12) {
-      throw new BudgetExceededError('cost', this.cost, maxCostUsd);
-    }
-  }
-
   private async generateAndScore(prompt: string, seed: number, key: string, signal?: AbortSignal): Promise<ScoredImage> {
-    const image = await this.semaphore.run(async () => {
-      signal?.throwIfAborted();
-      this.checkBudget();
-      this.calls++; // counted before the await so concurrent calls cannot overshoot the budget
-      const generated = await this.options.generator.generate({ prompt, seed, width: this.options.size, height: this.options.size, signal });
-      this.cost += generated.costUsd;
-      return generated;
-    }, signal);
+    // The spending guard inside `this.generator` refuses a call before it is made once the budget is spent.
+    const image = await this.semaphore.run(
+      () => this.generator.generate({ prompt, seed, width: this.options.size, height: this.options.size, signal }),
+      signal,
+    );
     this.seen.add(key);
     await this.options.cache?.set(key, image);
     return { prompt, seed, key, image, cached: false, ...(await this.embed(key, image)) };

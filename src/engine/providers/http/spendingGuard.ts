@@ -34,7 +34,13 @@ export class SpendingGuard {
   private pendingImages = 0;
   private pendingCostUsd = 0;
 
-  constructor(readonly limits: SpendingLimits) {
+  /** `spent`: what earlier attempts of the same run already used (a resumed run keeps its budget). */
+  constructor(
+    readonly limits: SpendingLimits,
+    spent: { images: number; costUsd: number } = { images: 0, costUsd: 0 },
+  ) {
+    this.images = spent.images;
+    this.costUsd = spent.costUsd;
     for (const [name, value] of Object.entries(limits)) {
       if (value !== undefined && !(value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
     }

@@ -46,8 +46,8 @@ interface BlockSpec {
 export const DESCRIPTOR_BLOCKS: readonly BlockSpec[] = [
   { name: 'objectColour', size: OBJECT_HUES * 3 + GREYS + 1, weight: 2.6 },
   { name: 'backgroundColour', size: BACKGROUND_HUES * 3 + GREYS, weight: 1.0 },
-  { name: 'colourLayout', size: 4 * 4 * 3, weight: 0.6 },
-  { name: 'occupancy', size: 6 * 6, weight: 0.5 },
+  { name: 'colourLayout', size: 4 * 4 * 3, weight: 0.8 },
+  { name: 'occupancy', size: 8 * 8, weight: 0.8 },
   { name: 'silhouette', size: 2 + PROFILE_BINS + FOURIER_TERMS, weight: 1.4 },
   { name: 'widths', size: 2 + 16, weight: 1.0 },
   { name: 'geometry', size: 1 + 4 * RBF_CENTRES, weight: 1.0 },
@@ -233,7 +233,7 @@ export function analyseImage(source: Drawable): ImageAnalysis {
     if (classes[p] === PixelClass.Foreground) {
       foreground++;
       addColour(objectColour, OBJECT_HUES, r, g, b);
-      const cell = Math.floor((y * 6) / VIEW) * 6 + Math.floor((x * 6) / VIEW);
+      const cell = Math.floor((y * 8) / VIEW) * 8 + Math.floor((x * 8) / VIEW);
       occupancy[cell] = occupancy[cell]! + 1;
     } else {
       addColour(backgroundColour, BACKGROUND_HUES, r, g, b);
@@ -249,7 +249,7 @@ export function analyseImage(source: Drawable): ImageAnalysis {
   else objectColour[objectBins] = 1;
   sqrtNormalise(backgroundColour, backgroundColour.length, VIEW * VIEW - foreground);
   for (let c = 0; c < 16; c++) for (let k = 0; k < 3; k++) layout[c * 3 + k] = layout[c * 3 + k]! / layoutCounts[c]!;
-  for (let c = 0; c < 36; c++) occupancy[c] = Math.sqrt(occupancy[c]! / ((VIEW * VIEW) / 36));
+  for (let c = 0; c < 64; c++) occupancy[c] = occupancy[c]! / ((VIEW * VIEW) / 64);
 
   const count = block('count');
   const objectCount = significant.length;
@@ -422,11 +422,39 @@ function describeShape(
   summary.fillRatio = fillRatio;
   summary.holeFraction = holeFraction;
 
-  // Orientation of the outline, and of edges inside the object (a cube's face edges).
+  // Orientation of the outline, and of crisp edges inside the object (a cube's face edges).
   const edges = blocks.get('edges') as Float32Array;
-  edges[0] = 0.25;
+  edges[0] = 0.35;
   const outlineHist = new Float32Array(ORIENTATIONS);
   const innerHist = new Float32Array(ORIENTATIONS);
+  // The outline is read on a blurred mask: a binary mask's gradients snap to a few angles.
+  const soft = new Float32Array(n * n);
+  for (let y = 1; y < n - 1; y++) {
+    for (let x = 1; x < n - 1; x++) {
+      const p = y * n + x;
+      soft[p] =
+        (4 * mask[p]! +
+          2 * (mask[p - 1]! + mask[p + 1]! + mask[p - n]! + mask[p + n]!) +
+          mask[p - n - 1]! +
+          mask[p - n + 1]! +
+          mask[p + n - 1]! +
+          mask[p + n + 1]!) /
+        16;
+    }
+  }
+  let outlineEnergy = 0;
+  for (let y = 2; y < n - 2; y++) {
+    for (let x = 2; x < n - 2; x++) {
+      const p = y * n + x;
+      const gx = soft[p - n + 1]! + 2 * soft[p + 1]! + soft[p + n + 1]! - soft[p - n - 1]! - 2 * soft[p - 1]! - soft[p + n - 1]!;
+      const gy = soft[p + n - 1]! + 2 * soft[p + n]! + soft[p + n + 1]! - soft[p - n - 1]! - 2 * soft[p - n]! - soft[p - n + 1]!;
+      const magnitude = Math.sqrt(gx * gx + gy * gy);
+      if (magnitude > 0.05) {
+        addOrientation(outlineHist, gx, gy, magnitude);
+        outlineEnergy += magnitude;
+      }
+    }
+  }
   const lum = new Float32Array(n * n);
   for (let p = 0; p < lum.length; p++) lum[p] = luminance(crop.rgba, p);
   let innerEnergy = 0;
@@ -436,19 +464,21 @@ function describeShape(
   for (let y = 1; y < n - 1; y++) {
     for (let x = 1; x < n - 1; x++) {
       const p = y * n + x;
-      const a = mask[p - n - 1]!;
-      const b = mask[p - n]!;
-      const c = mask[p - n + 1]!;
-      const d = mask[p - 1]!;
-      const e = mask[p]!;
-      const f = mask[p + 1]!;
-      const g = mask[p + n - 1]!;
-      const h = mask[p + n]!;
-      const i = mask[p + n + 1]!;
-      const gx = c + 2 * f + i - a - 2 * d - g;
-      const gy = g + 2 * h + i - a - 2 * b - c;
-      if (gx !== 0 || gy !== 0) addOrientation(outlineHist, gx, gy, Math.sqrt(gx * gx + gy * gy));
-      if (!(a && b && c && d && e && f && g && h && i)) continue;
+      if (
+        !(
+          mask[p - n - 1] &&
+          mask[p - n] &&
+          mask[p - n + 1] &&
+          mask[p - 1] &&
+          mask[p] &&
+          mask[p + 1] &&
+          mask[p + n - 1] &&
+          mask[p + n] &&
+          mask[p + n + 1]
+        )
+      ) {
+        continue;
+      }
       interior[p] = 1;
       const lx = lum[p - n + 1]! + 2 * lum[p + 1]! + lum[p + n + 1]! - lum[p - n - 1]! - 2 * lum[p - 1]! - lum[p + n - 1]!;
       const ly = lum[p + n - 1]! + 2 * lum[p + n]! + lum[p + n + 1]! - lum[p - n - 1]! - 2 * lum[p - n]! - lum[p - n + 1]!;
@@ -461,10 +491,10 @@ function describeShape(
     }
   }
   centreHistogram(outlineHist);
-  centreHistogram(innerHist);
   for (let i = 0; i < ORIENTATIONS; i++) {
     edges[2 + i] = outlineHist[i]! * 3;
-    edges[2 + ORIENTATIONS + i] = innerHist[i]! * 2;
+    // Inner edges count relative to the outline, so a few stray ones (a sphere's hot spot) weigh little.
+    edges[2 + ORIENTATIONS + i] = outlineEnergy > 0 ? (innerHist[i]! / outlineEnergy) * 2 : 0;
   }
 
   // Shading: spread of brightness, highlights, deep shade, how light falls across the object.

@@ -5,7 +5,7 @@
  * little, as a real model's seed does for a clear prompt.
  */
 import { hashString, Rng } from '../../math/random.js';
-import { type Rgb, mixRgb, rgbToHsv, scaleRgb, shiftHue } from './colour.js';
+import { hsvToRgb, mixRgb, type Rgb, rgbToHsv, scaleRgb, shiftHue } from './colour.js';
 import type { ObjectSpec, PromptSpec } from './prompt-parser.js';
 import {
   COLOUR_FAMILIES,
@@ -143,6 +143,11 @@ function pickBackground(spec: PromptSpec, rng: Rng): { colour: Rgb; falloff: num
   return { colour: [251, 248, 241], falloff: 0.03 };
 }
 
+function jitterShade(colour: Rgb, jitter: { value: number; saturation: number }): Rgb {
+  const hsv = rgbToHsv(colour[0], colour[1], colour[2]);
+  return hsvToRgb({ h: hsv.h, s: Math.min(1, hsv.s * jitter.saturation), v: Math.min(1, hsv.v * jitter.value) });
+}
+
 function expandCount(object: ObjectSpec, rng: Rng): number {
   if (!object.count) return 1;
   return object.count.min + rng.int(object.count.max - object.count.min + 1);
@@ -158,6 +163,8 @@ export function realiseScene(spec: PromptSpec, seed: number, width: number, heig
   const groupJitter = { x: (rng.next() - 0.5) * 0.16, y: (rng.next() - 0.5) * 0.12 };
   const sizeJitter = 0.86 + rng.next() * 0.28;
   const backdrop = pickBackground(spec, rng);
+  // A model's "red" is not one exact red: the seed shifts hue and shade a little.
+  const shadeJitter = { hue: (rng.next() - 0.5) * 10, value: 0.88 + rng.next() * 0.2, saturation: 0.9 + rng.next() * 0.15 };
   const background = spec.background ? shiftHue(backdrop.colour, nudges.hueDegrees * 0.5) : backdrop.colour;
 
   const objects: Omit<SceneObject, 'cx' | 'cy' | 'r'>[] = [];
@@ -169,9 +176,8 @@ export function realiseScene(spec: PromptSpec, seed: number, width: number, heig
     const variantRoll = rng.next();
     const accentPatternRoll = rng.next();
     for (let c = 0; c < copies && objects.length < MAX_OBJECTS; c++) {
-      objects.push(
-        describeObject(object, shape, shiftHue(colour, nudges.hueDegrees), variantRoll, accentPatternRoll, spec, rng),
-      );
+      const shaded = jitterShade(shiftHue(colour, nudges.hueDegrees + shadeJitter.hue), shadeJitter);
+      objects.push(describeObject(object, shape, shaded, variantRoll, accentPatternRoll, spec, rng));
       sizes.push(object.size ?? 1);
     }
   }

@@ -1,0 +1,22 @@
+/** The persistence layer: open a database, migrate it, and query it through named functions. */
+export * from './blobStore.js';
+export * from './client.js';
+export * from './imageMetadata.js';
+export * from './migrate.js';
+export * from './repositories/challenges.js';
+export * from './repositories/errors.js';
+export * from './repositories/generationCache.js';
+export * from './repositories/guilds.js';
+export * from './repositories/images.js';
+export * from './repositories/leaderboards.js';
+export * from './repositories/players.js';
+export * from './repositories/pointsLedger.js';
+export * from './repositories/promptSpaces.js';
+export * from './repositories/runEvaluations.js';
+export * from './repositories/runEvents.js';
+export * from './repositories/runs.js';
+export * from './repositories/steps.js';
+export * from './repositories/submissions.js';
+export * from './repositories/votes.js';
+export * as schema from './schema.js';
+export type * from './schema.js';

@@ -1,0 +1,40 @@
+/** Evaluated prompts of a run (the learned one and the baselines), each scored on K images. */
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { type EvaluationMethod, type RunEvaluation, runEvaluations } from '../schema.js';
+
+export interface RunEvaluationRecord {
+  runId: number;
+  method: EvaluationMethod;
+  prompt: string;
+  meanSimilarity: number;
+  sdSimilarity: number;
+  imageShas: string[];
+}
+
+/** Records the evaluation; evaluating the same (run, method, prompt) again replaces the scores. */
+export async function recordRunEvaluation(db: Database, evaluation: RunEvaluationRecord): Promise<RunEvaluation> {
+  const [row] = await db
+    .insert(runEvaluations)
+    .values(evaluation)
+    .onConflictDoUpdate({
+      target: [runEvaluations.runId, runEvaluations.method, runEvaluations.prompt],
+      set: {
+        meanSimilarity: evaluation.meanSimilarity,
+        sdSimilarity: evaluation.sdSimilarity,
+        imageShas: evaluation.imageShas,
+        createdAt: sql`now()`,
+      },
+    })
+    .returning();
+  return row!;
+}
+
+/** Best first. */
+export async function listRunEvaluations(db: Database, runId: number): Promise<RunEvaluation[]> {
+  return db
+    .select()
+    .from(runEvaluations)
+    .where(eq(runEvaluations.runId, runId))
+    .orderBy(desc(runEvaluations.meanSimilarity), asc(runEvaluations.id));
+}

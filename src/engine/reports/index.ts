@@ -1,0 +1,11 @@
+export { type CompactReportOptions, compactReport } from './compactReport.js';
+export { bestRowIndices, type ComparisonTableOptions, renderComparisonTable } from './comparisonTable.js';
+export { type FontStatus, reportFont } from './fonts.js';
+export { type HyperparameterEntry, hyperparameterEntries, hyperparameterLine } from './hyperparameterSummary.js';
+export { type GridImage, type ImageGridLayout, type ImageGridOptions, imageGridLayout, renderImageGrid } from './imageGrid.js';
+export { REPORT_WIDTH, renderReportPng } from './reportPng.js';
+export { type RewardCurveOptions, renderRewardCurve } from './rewardCurve.js';
+export { selectGridSamples } from './selectSamples.js';
+export { type ComparisonRow, type IterationStats, ReportRenderError, type ReportSample, type RunReport } from './types.js';
+export { escapeHtml, renderReportHtml } from './reportHtml.js';
+export { REPORT_FILE_NAMES, writeReportFiles } from './writeReportFiles.js';
