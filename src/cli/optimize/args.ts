@@ -12,22 +12,22 @@ import {
   type PresetName,
   resolveHyperparameters,
 } from '../../engine/training/hyperparameters.js';
+import { CAPTIONER_CHOICES, type CaptionerChoice, GENERATOR_CHOICES, type GeneratorChoice } from '../../engine/providers/stack.js';
 import { UsageError } from '../errors.js';
-
-export const GENERATOR_NAMES = ['shapes', 'replicate', 'openai'] as const;
-export type GeneratorName = (typeof GENERATOR_NAMES)[number];
 
 export interface OptimizeArgs {
   image: string;
   preset: PresetName;
   hyperparameters: Hyperparameters;
-  generator: GeneratorName;
+  generator: GeneratorChoice;
   model: string | undefined;
+  captioner: CaptionerChoice;
+  clipModel: string | undefined;
   baselines: BaselineName[];
   outDir: string;
   json: boolean;
   seed: number;
-  cacheDir: string;
+  cacheDir: string | undefined;
   exhaustiveLimit: number;
 }
 
@@ -73,13 +73,15 @@ export function optimizeUsage(): string {
     'Usage: imageprompt optimize <image> [flags]',
     '',
     `  --preset NAME           ${PRESET_NAMES.join(' | ')} (default efficient)`,
-    `  --generator NAME        ${GENERATOR_NAMES.join(' | ')} (default shapes: the offline shapes world)`,
+    `  --generator NAME        ${GENERATOR_CHOICES.join(' | ')} (default shapes: the offline shapes world)`,
     '  --model ID              generator model (provider default otherwise)',
+    `  --captioner NAME        ${CAPTIONER_CHOICES.join(' | ')} for real generators (default auto)`,
+    '  --clip-model ID         local CLIP model for real generators (default Xenova/clip-vit-base-patch32)',
     `  --baselines LIST        comma list of ${BASELINE_NAMES.join(',')} or "none" (default: all for shapes, caption,greedy otherwise)`,
     '  --out DIR               where report.html, report.png and result.json go (default out/<image name>)',
     '  --json                  print result.json to stdout instead of tables',
     '  --seed N                seed for captions, policy and sampling (default 1)',
-    '  --cache-dir DIR         generation cache (default .imageprompt/cache, or IMAGEPROMPT_CACHE_DIR)',
+    '  --cache-dir DIR         generation cache (default IMAGEPROMPT_CACHE_DIR or .imageprompt/cache)',
     '  --exhaustive-limit N    skip exhaustive search above N ordered prompts (default 5000)',
   ];
   for (const [flag, f] of Object.entries(NUMBER_FLAGS)) lines.push(`  --${flag.padEnd(22)}${f.help}`);
@@ -101,11 +103,13 @@ function isOneOf<T extends string>(value: string, choices: readonly T[]): value 
   return (choices as readonly string[]).includes(value);
 }
 
-export function parseOptimizeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): OptimizeArgs {
+export function parseOptimizeArgs(argv: string[]): OptimizeArgs {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     preset: { type: 'string' },
     generator: { type: 'string' },
     model: { type: 'string' },
+    captioner: { type: 'string' },
+    'clip-model': { type: 'string' },
     baselines: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -139,7 +143,9 @@ export function parseOptimizeArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   const preset = text('preset') ?? 'efficient';
   if (!isOneOf(preset, PRESET_NAMES)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')} (got "${preset}").`);
   const generator = text('generator') ?? 'shapes';
-  if (!isOneOf(generator, GENERATOR_NAMES)) throw new UsageError(`--generator must be one of ${GENERATOR_NAMES.join(', ')} (got "${generator}").`);
+  if (!isOneOf(generator, GENERATOR_CHOICES)) throw new UsageError(`--generator must be one of ${GENERATOR_CHOICES.join(', ')} (got "${generator}").`);
+  const captioner = text('captioner') ?? 'auto';
+  if (!isOneOf(captioner, CAPTIONER_CHOICES)) throw new UsageError(`--captioner must be one of ${CAPTIONER_CHOICES.join(', ')} (got "${captioner}").`);
 
   const overrides: Partial<Record<keyof Hyperparameters, unknown>> = {};
   for (const [flag, f] of Object.entries(NUMBER_FLAGS)) {
@@ -193,11 +199,13 @@ export function parseOptimizeArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     hyperparameters,
     generator,
     model: text('model'),
+    captioner,
+    clipModel: text('clip-model'),
     baselines,
     outDir: text('out') ?? `out/${imageName}`,
     json: values.json === true,
     seed,
-    cacheDir: text('cache-dir') ?? env.IMAGEPROMPT_CACHE_DIR ?? '.imageprompt/cache',
+    cacheDir: text('cache-dir'),
     exhaustiveLimit,
   };
 }

@@ -11,7 +11,8 @@ import { DiskGenerationCache, LayeredGenerationCache } from '../../engine/traini
 import { ProgressBar } from '../progressBar.js';
 import { type OptimizeArgs, parseOptimizeArgs } from './args.js';
 import { SampleCollector, buildResultJson, buildRunReport } from './result.js';
-import { createStack } from './stack.js';
+import { loadRuntimeConfig } from '../../config/runtime.js';
+import { createProviderStack } from '../../engine/providers/stack.js';
 import { formatComparisonTable } from './table.js';
 
 export interface CliIo {
@@ -21,9 +22,18 @@ export interface CliIo {
 }
 
 export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
-  const args = parseOptimizeArgs(argv, io.env);
+  const args = parseOptimizeArgs(argv);
+  const runtime = loadRuntimeConfig(io.env);
   const target = await loadTargetImage(args.image);
-  const stack = await createStack(args, io.env);
+  const stack = createProviderStack({
+    generator: args.generator,
+    model: args.model,
+    captioner: args.captioner,
+    clipModel: args.clipModel,
+    modelsDir: runtime.modelsDir,
+    offline: runtime.offline,
+    env: io.env,
+  });
   const backend = await initTensorflow();
   // Human-readable output goes to stderr when --json owns stdout.
   const out = args.json ? io.stderr : io.stdout;
@@ -47,7 +57,7 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
       preset: args.preset,
       hyperparameters: args.hyperparameters,
       seed: args.seed,
-      cache: args.hyperparameters.useCache ? new LayeredGenerationCache(new DiskGenerationCache(args.cacheDir)) : undefined,
+      cache: args.hyperparameters.useCache ? new LayeredGenerationCache(new DiskGenerationCache(args.cacheDir ?? runtime.cacheDir)) : undefined,
       baselines: args.baselines,
       exhaustiveLimit: args.exhaustiveLimit,
       onEvent: (event) => {

@@ -16,8 +16,8 @@ export class SampleCollector {
   observe(event: PipelineEvent): void {
     if (event.type !== 'image-generated' || event.step !== this.promptLength - 1) return;
     const current = this.best.get(event.prompt);
-    if (!current || event.reward > current.reward) {
-      this.best.set(event.prompt, { bytes: event.image, prompt: event.prompt, reward: event.reward, similarity: event.similarity, iteration: event.iteration });
+    if (!current || event.similarity > current.similarity) {
+      this.best.set(event.prompt, { bytes: event.image, prompt: event.prompt, reward: event.similarity, similarity: event.similarity, iteration: event.iteration });
     }
   }
 

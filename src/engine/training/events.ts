@@ -22,6 +22,7 @@ export type TrainerEvent =
     }
   | { type: 'iteration-started'; iteration: number }
   | {
+      /** Emitted as soon as an image exists, before any human score: subscribers can show it and collect votes. */
       type: 'image-generated';
       iteration: number;
       episode: number;
@@ -33,9 +34,21 @@ export type TrainerEvent =
       /** The encoded image, so subscribers can store or post it. */
       image: Uint8Array;
       similarity: number;
+      cached: boolean;
+    }
+  | {
+      /** A step's reward: mean over its images (one per training seed), human votes mixed in when present. */
+      type: 'step-rewarded';
+      iteration: number;
+      episode: number;
+      step: number;
+      words: string[];
+      prompt: string;
+      seeds: number[];
+      imageKeys: string[];
+      similarity: number;
       humanScore: number | null;
       reward: number;
-      cached: boolean;
     }
   | {
       type: 'episode-finished';

@@ -201,7 +201,7 @@ export class ReinforceTrainer {
       const prompt = words.join(' ');
       const isLast = t === h.promptLength - 1;
       if (h.rewardAt === 'every-step' || isLast) {
-        const { reward, latest } = await this.reward(prompt, rng, { iteration, episode, step: t });
+        const { reward, latest } = await this.reward(words, rng, { iteration, episode, step: t });
         rewards.push(reward);
         if (isLast) this.consider({ prompt, words: [...words], reward, iteration });
         if (h.state === 'latest-image') state = latest.embedding;
@@ -219,36 +219,31 @@ export class ReinforceTrainer {
    * fresh seed; mixed with a human score when feedback is on.
    */
   private async reward(
-    prompt: string,
+    words: readonly string[],
     rng: Rng,
     at: { iteration: number; episode: number; step: number },
   ): Promise<{ reward: number; latest: ScoredImage }> {
     const { scorer, signal, humanFeedback } = this.options;
     const h = this.h;
+    const prompt = words.join(' ');
     const seeds = this.trainingSeeds.length > 0 ? this.trainingSeeds : [rng.int(TRAINING_SEED_LIMIT)];
     const images = await Promise.all(seeds.map((seed) => scorer.score(prompt, seed, signal)));
-    const rewards: number[] = [];
     for (const image of images) {
-      const human =
-        humanFeedback && h.humanFeedbackWeight > 0
-          ? await humanScoreWithin(humanFeedback, { imageKey: image.key, prompt, ...at }, h.humanFeedbackWindowMs, signal)
-          : null;
-      const reward = mixReward(image.similarity, human, h.humanFeedbackWeight);
-      rewards.push(reward);
-      this.emit({
-        type: 'image-generated',
-        ...at,
-        prompt,
-        seed: image.seed,
-        imageKey: image.key,
-        image: image.image.bytes,
-        similarity: image.similarity,
-        humanScore: human,
-        reward,
-        cached: image.cached,
-      });
+      this.emit({ type: 'image-generated', ...at, prompt, seed: image.seed, imageKey: image.key, image: image.image.bytes, similarity: image.similarity, cached: image.cached });
     }
-    return { reward: mean(rewards), latest: images.at(-1) as ScoredImage };
+    const similarity = mean(images.map((image) => image.similarity));
+    let humanScore: number | null = null;
+    if (humanFeedback && h.humanFeedbackWeight > 0) {
+      // People see every image of the step; their scores are averaged like the similarities.
+      const scores = await Promise.all(
+        images.map((image) => humanScoreWithin(humanFeedback, { imageKey: image.key, prompt, ...at }, h.humanFeedbackWindowMs, signal)),
+      );
+      const given = scores.filter((s): s is number => s !== null);
+      humanScore = given.length > 0 ? mean(given) : null;
+    }
+    const reward = mixReward(similarity, humanScore, h.humanFeedbackWeight);
+    this.emit({ type: 'step-rewarded', ...at, words: [...words], prompt, seeds, imageKeys: images.map((i) => i.key), similarity, humanScore, reward });
+    return { reward, latest: images.at(-1) as ScoredImage };
   }
 
   private async textState(prompt: string): Promise<Float32Array> {

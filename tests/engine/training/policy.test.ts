@@ -96,7 +96,7 @@ describe('REINFORCE on a toy bandit', () => {
     const before = policy.probabilities(s, all)[2] as number;
     for (let iteration = 0; iteration < 30; iteration++) {
       const actions = Array.from({ length: 16 }, () => policy.sample(s, all, rng));
-      const rewards = actions.map(rewardOf);
+      const rewards: number[] = actions.map(rewardOf);
       const baseline = rewards.reduce((x, y) => x + y, 0) / rewards.length;
       policy.update(
         actions.map((action) => ({ state: s, available: all, action })),

@@ -139,9 +139,9 @@ describe('ReinforceTrainer', () => {
     );
     await trainer.run();
     expect(Date.now() - started).toBeLessThan(10_000);
-    const images = events.filter((e): e is Extract<TrainerEvent, { type: 'image-generated' }> => e.type === 'image-generated');
-    const withBlue = images.filter((e) => e.prompt.includes('blue'));
-    const without = images.filter((e) => !e.prompt.includes('blue'));
+    const steps = events.filter((e): e is Extract<TrainerEvent, { type: 'step-rewarded' }> => e.type === 'step-rewarded');
+    const withBlue = steps.filter((e) => e.prompt.includes('blue'));
+    const without = steps.filter((e) => !e.prompt.includes('blue'));
     expect(withBlue.length + without.length).toBeGreaterThan(0);
     for (const e of withBlue) expect(e.reward).toBeCloseTo(0.5 * e.similarity + 0.5, 6);
     for (const e of without) {
