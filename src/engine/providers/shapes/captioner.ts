@@ -9,8 +9,9 @@
  */
 import { Rng } from '../../math/random.js';
 import type { CaptionOptions, Captioner } from '../types.js';
-import { analyseImage, assembleDescriptor, type BlockName, blockCosine, type ImageSummary } from './descriptor.js';
+import { analyseImage, type BlockName, blockCosine, type ImageSummary } from './descriptor.js';
 import { ShapesEmbedder } from './embedder.js';
+import { encodeBlocks } from './encoder.js';
 import { decodeImage } from './pixels.js';
 import { COLOUR_FAMILIES, type ColourFamily, SHAPE_CLASSES, type ShapeClass } from './vocabulary.js';
 
@@ -33,7 +34,6 @@ const SHAPE_LOOKALIKES: Partial<Record<ShapeClass, readonly ShapeClass[]>> = {
   egg: ['sphere'],
   pyramid: ['cone'],
   cone: ['pyramid'],
-  cylinder: ['cube'],
 };
 const COLOUR_LOOKALIKES: Partial<Record<ColourFamily, readonly ColourFamily[]>> = {
   red: ['orange', 'pink'],
@@ -49,8 +49,8 @@ const COLOUR_LOOKALIKES: Partial<Record<ColourFamily, readonly ColourFamily[]>> 
   black: ['gray'],
   cyan: ['blue', 'green'],
 };
-const SHAPE_LOOKALIKE_MARGIN = 0.1;
-const COLOUR_LOOKALIKE_MARGIN = 0.17;
+const SHAPE_LOOKALIKE_MARGIN = 0.11;
+const COLOUR_LOOKALIKE_MARGIN = 0.2;
 
 function liftLookalikes<T extends string>(
   scored: Scored<T>[],
@@ -146,6 +146,19 @@ const SHAPE_NAMES: Record<ShapeClass, Record<Look | 'any', readonly [string, num
 
 const COUNT_NAMES = ['', 'one', 'two', 'three', 'four', 'five', 'six'] as const;
 
+/** Candidate descriptions per class, as an interrogator lists them: a class scores its best description. */
+const SHAPE_DESCRIPTIONS: Record<ShapeClass, readonly string[]> = {
+  sphere: ['sphere', 'circle'],
+  cube: ['cube', 'square'],
+  pyramid: ['pyramid', 'triangle'],
+  cone: ['cone'],
+  cylinder: ['cylinder'],
+  torus: ['torus', 'ring'],
+  star: ['star'],
+  heart: ['heart'],
+  egg: ['egg', 'ellipse'],
+};
+
 interface Scored<T> {
   value: T;
   score: number;
@@ -222,7 +235,7 @@ export class ShapesCaptioner implements Captioner {
   /** Zero-shot reading of the image: candidate scores per aspect, plus pixel statistics. */
   read(image: Uint8Array): Reading {
     const analysis = analyseImage(decodeImage(image, SHAPES_CAPTIONER_ID));
-    const embedding = assembleDescriptor(analysis.blocks);
+    const embedding = encodeBlocks(analysis.blocks);
     const score = <T extends string>(values: readonly T[], text: (v: T) => string, blocks: readonly BlockName[]) =>
       values.map((value) => ({ value, score: blockCosine(embedding, this.embedder.embedText(text(value)), blocks) }));
     const summary = analysis.summary;
@@ -234,7 +247,16 @@ export class ShapesCaptioner implements Captioner {
           : '3d';
     return {
       colours: liftLookalikes(score(COLOUR_FAMILIES, (c) => c, ['objectColour']), COLOUR_LOOKALIKES, COLOUR_LOOKALIKE_MARGIN),
-      shapes: liftLookalikes(score(SHAPE_CLASSES, (s) => s, SHAPE_BLOCKS), SHAPE_LOOKALIKES, SHAPE_LOOKALIKE_MARGIN),
+      shapes: liftLookalikes(
+        SHAPE_CLASSES.map((value) => ({
+          value,
+          score: Math.max(
+            ...SHAPE_DESCRIPTIONS[value].map((text) => blockCosine(embedding, this.embedder.embedText(text), SHAPE_BLOCKS)),
+          ),
+        })),
+        SHAPE_LOOKALIKES,
+        SHAPE_LOOKALIKE_MARGIN,
+      ),
       backgrounds: score(COLOUR_FAMILIES, (c) => `${c} background`, ['backgroundColour']),
       summary,
       look,
@@ -253,6 +275,12 @@ export class ShapesCaptioner implements Captioner {
     const bg = background === 'gray' && rng.next() < 0.3 ? 'grey' : background;
     const material = reading.shiny ? rng.pick(['shiny', 'glossy', 'shiny']) : rng.pick(['matte', 'plain', '']);
 
+    // Nothing stands out from the background: say so, as BLIP does for a blank picture.
+    if (reading.summary.objectCount === 0) {
+      return fixArticles(
+        rng.pick([`a ${bg} background`, `a plain ${bg} wall`, `an empty ${bg} surface`, `a blank ${bg} image`]),
+      );
+    }
     let count = reading.summary.objectCount;
     // Captioners miscount groups now and then.
     if (count > 2 && rng.next() < 0.25) count += rng.next() < 0.5 ? -1 : 1;

@@ -3,7 +3,7 @@
 export type Rgb = readonly [number, number, number];
 
 export function clampByte(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(255, Math.max(0, v));
 }
 
 /** Linear blend: t = 0 gives `a`, t = 1 gives `b`. */

@@ -8,7 +8,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { l2Normalize, meanVector } from '../../math/vectors.js';
 import type { Embedder } from '../types.js';
-import { describeImage, SHAPES_EMBEDDING_DIMENSIONS } from './descriptor.js';
+import { SHAPES_EMBEDDING_DIMENSIONS } from './descriptor.js';
+import { encodeImage } from './encoder.js';
 import { decodeImage } from './pixels.js';
 import { tokenizePrompt } from './prompt-parser.js';
 import { renderPrompt } from './render.js';
@@ -31,7 +32,7 @@ export class ShapesEmbedder implements Embedder {
       signal?.throwIfAborted();
       // Long batches give the event loop a turn now and then.
       if (i > 0 && i % IMAGES_PER_SLICE === 0) await yieldToEventLoop();
-      out.push(describeImage(decodeImage(images[i] as Uint8Array, SHAPES_EMBEDDER_ID)));
+      out.push(encodeImage(decodeImage(images[i] as Uint8Array, SHAPES_EMBEDDER_ID)));
     }
     return out;
   }
@@ -51,7 +52,7 @@ export class ShapesEmbedder implements Embedder {
     const key = tokenizePrompt(String(text ?? '')).join(' ');
     const cached = this.textCache.get(key);
     if (cached) return cached;
-    const views = TEXT_SEEDS.map((seed) => describeImage(renderPrompt(key, seed, TEXT_RENDER_SIZE, TEXT_RENDER_SIZE)));
+    const views = TEXT_SEEDS.map((seed) => encodeImage(renderPrompt(key, seed, TEXT_RENDER_SIZE, TEXT_RENDER_SIZE)));
     const embedding = l2Normalize(meanVector(views));
     if (this.textCache.size >= TEXT_CACHE_LIMIT) {
       const oldest = this.textCache.keys().next().value;

@@ -39,7 +39,10 @@ export interface Figure {
 
 function polygon(points: readonly (readonly [number, number])[]): Path2D {
   const path = new Path2D();
-  points.forEach(([x, y], i) => (i === 0 ? path.moveTo(x, y) : path.lineTo(x, y)));
+  points.forEach(([x, y], i) => {
+    if (i === 0) path.moveTo(x, y);
+    else path.lineTo(x, y);
+  });
   path.closePath();
   return path;
 }

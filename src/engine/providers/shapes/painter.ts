@@ -44,7 +44,9 @@ export function paintScene(ctx: SKRSContext2D, scene: Scene): void {
   const figures = scene.objects.map((object) => figureFor(object));
   // Shadows first so no object's shadow falls over another object.
   if (scene.style === 'render') {
-    scene.objects.forEach((object, i) => paintGroundShadow(ctx, object, figures[i] as Figure, scene, lamp));
+    scene.objects.forEach((object, i) => {
+      paintGroundShadow(ctx, object, figures[i] as Figure, scene, lamp);
+    });
   }
   scene.objects.forEach((object, i) => {
     ctx.save();

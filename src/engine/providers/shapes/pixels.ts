@@ -15,6 +15,9 @@ export interface Raster {
 }
 
 export function decodeImage(bytes: Uint8Array, provider: string): Image {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ProviderError(`${provider} expects encoded image bytes (a Uint8Array).`, provider);
+  }
   const image = new Image();
   try {
     image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

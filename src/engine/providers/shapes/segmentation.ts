@@ -64,7 +64,7 @@ export function backgroundRows(raster: Raster): BackgroundRows {
     const t = f - b0;
     const c0 = bandColours[b0] as [number, number, number];
     const c1 = bandColours[b1] as [number, number, number];
-    for (let c = 0; c < 3; c++) rows[y * 3 + c] = c0[c] + (c1[c] - c0[c]) * t;
+    for (let c = 0; c < 3; c++) rows[y * 3 + c] = c0[c]! + (c1[c]! - c0[c]!) * t;
   }
   return rows;
 }
