@@ -129,9 +129,9 @@ export function parseOptimizeArgs(argv: string[]): OptimizeArgs {
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    // Node's messages are good but long; keep the first sentence and point at --help.
-    const message = error instanceof Error ? error.message.split('. ')[0] : String(error);
-    throw new UsageError(`${message}. Run "imageprompt optimize --help" for the flags.`);
+    // Node's messages are good but span lines; keep them whole, on one line, and point at --help.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.');
+    throw new UsageError(`${message} Run "imageprompt optimize --help" for the flags.`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const text = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);

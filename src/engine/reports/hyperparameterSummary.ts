@@ -17,6 +17,8 @@ const LABELS = {
   trainingSeeds: 'training seeds',
   useCache: 'generation cache',
   promptSpacePrior: 'prompt-space prior',
+  finalists: 'finalists re-scored',
+  finalistSeeds: 'extra seeds per finalist',
   earlyStopPatience: 'early-stop patience',
   concurrency: 'concurrent generations',
   hiddenUnits: 'hidden units',

@@ -33,6 +33,10 @@ export interface TrainerCheckpoint {
   /** The run's fixed seed set (empty when every image draws a fresh seed). */
   trainingSeeds: number[];
   best: BestPrompt | null;
+  /** The best full prompts scored on the fixed seeds, best first (finalists come from here). */
+  contenders: BestPrompt[];
+  /** Extra seeds the finalists are re-scored on (disjoint from the training seeds). */
+  selectionSeeds: number[];
   iterationsWithoutImprovement: number;
   history: IterationStats[];
   usage: { generatorCalls: number; costUsd: number; seenKeys: string[] };

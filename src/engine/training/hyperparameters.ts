@@ -40,6 +40,10 @@ export interface Hyperparameters {
   entropyBonus: number;
   /** `greedy`: decode the final policy (the paper); `best-seen`: the highest-reward prompt scored on the fixed seeds. */
   finalPrompt: FinalPromptKind;
+  /** best-seen only: re-score this many top prompts on extra seeds before choosing (0 = off), so one lucky seed cannot win. */
+  finalists: number;
+  /** Extra seeds each finalist is scored on. */
+  finalistSeeds: number;
   /** Seeds per run: `null` draws a fresh seed per image (the paper: DALL·E takes none); n fixes n seeds so rewards compare. */
   trainingSeeds: number | null;
   /** Reuse images from the generation cache (memory and disk). */
@@ -80,6 +84,8 @@ export const PAPER_PRESET: Hyperparameters = {
   baseline: 'none',
   entropyBonus: 0,
   finalPrompt: 'greedy',
+  finalists: 0,
+  finalistSeeds: 0,
   trainingSeeds: null,
   useCache: false,
   promptSpacePrior: false,
@@ -98,17 +104,19 @@ export const PAPER_PRESET: Hyperparameters = {
 export const EFFICIENT_PRESET: Hyperparameters = {
   ...PAPER_PRESET,
   iterations: 20,
-  episodesPerIteration: 12,
-  learningRate: 0.05,
+  episodesPerIteration: 16,
+  learningRate: 0.03,
   rewardAt: 'final-step',
   state: 'prompt-text',
   baseline: 'leave-one-out',
   entropyBonus: 0.01,
   finalPrompt: 'best-seen',
+  finalists: 6,
+  finalistSeeds: 3,
   trainingSeeds: 1,
   useCache: true,
   promptSpacePrior: true,
-  earlyStopPatience: 3,
+  earlyStopPatience: 4,
   concurrency: 4,
 };
 
@@ -152,6 +160,8 @@ export function validateHyperparameters(h: Hyperparameters): Hyperparameters {
   if (h.finalPrompt === 'best-seen' && h.trainingSeeds === null) {
     throw new HyperparameterError('finalPrompt "best-seen" needs fixed training seeds (trainingSeeds ≥ 1) so rewards compare.');
   }
+  integerIn('finalists', h.finalists, 0, 100);
+  integerIn('finalistSeeds', h.finalistSeeds, 0, 100);
   if (h.trainingSeeds !== null) integerIn('trainingSeeds', h.trainingSeeds, 1, 1000);
   if (h.earlyStopPatience !== null) integerIn('earlyStopPatience', h.earlyStopPatience, 1, 10_000);
   integerIn('concurrency', h.concurrency, 1, 64);

@@ -73,6 +73,8 @@ export class ReinforceTrainer {
   private rng!: Rng;
   private trainingSeeds: number[] = [];
   private best: BestPrompt | null = null;
+  private contenders = new Map<string, BestPrompt>();
+  private selectionSeeds: number[] = [];
   private iterationsWithoutImprovement = 0;
   private history: IterationStats[] = [];
   private readonly textStates = new Map<string, Float32Array>();
@@ -165,6 +167,8 @@ export class ReinforceTrainer {
       this.rng = new Rng(resumeFrom.rng);
       this.trainingSeeds = [...resumeFrom.trainingSeeds];
       this.best = resumeFrom.best;
+      this.contenders = new Map(resumeFrom.contenders.map((c) => [c.prompt, c]));
+      this.selectionSeeds = [...resumeFrom.selectionSeeds];
       this.iterationsWithoutImprovement = resumeFrom.iterationsWithoutImprovement;
       this.history = [...resumeFrom.history];
       this.options.scorer.restoreUsage(resumeFrom.usage);
@@ -172,6 +176,7 @@ export class ReinforceTrainer {
     }
     this.rng = new Rng(seed);
     this.trainingSeeds = Array.from({ length: h.trainingSeeds ?? 0 }, () => this.rng.int(TRAINING_SEED_LIMIT));
+    this.selectionSeeds = Array.from({ length: h.finalists > 0 ? h.finalistSeeds : 0 }, () => this.rng.int(TRAINING_SEED_LIMIT));
     this.policy = new PolicyNetwork({
       inputSize: targetEmbedding.length,
       hiddenUnits: h.hiddenUnits,
@@ -258,6 +263,8 @@ export class ReinforceTrainer {
   /** Keeps the best full prompt scored on the fixed seeds (rewards on fresh seeds do not compare). */
   private consider(candidate: BestPrompt): void {
     if (this.trainingSeeds.length === 0) return;
+    const known = this.contenders.get(candidate.prompt);
+    if (!known || candidate.reward > known.reward) this.contenders.set(candidate.prompt, candidate);
     if (!this.best || candidate.reward > this.best.reward + 1e-9) {
       this.best = candidate;
       this.emit({ type: 'best-so-far', iteration: candidate.iteration, prompt: candidate.prompt, reward: candidate.reward });
@@ -301,6 +308,38 @@ export class ReinforceTrainer {
     return { prompt, reward };
   }
 
+  private topContenders(n: number): BestPrompt[] {
+    return [...this.contenders.values()].sort((a, b) => b.reward - a.reward || a.prompt.localeCompare(b.prompt)).slice(0, n);
+  }
+
+  /**
+   * The best few prompts, re-scored on extra seeds: the winner must be good on
+   * several images, not lucky on one. Reward = mean over all its seeds.
+   */
+  private async selectAmongFinalists(iteration: number): Promise<void> {
+    if (this.h.finalists === 0 || this.selectionSeeds.length === 0) return;
+    const finalists = this.topContenders(this.h.finalists);
+    if (finalists.length < 2) return;
+    const { scorer, signal } = this.options;
+    const n = this.trainingSeeds.length;
+    try {
+      const rescored = await Promise.all(
+        finalists.map(async (f) => {
+          const extra = await Promise.all(this.selectionSeeds.map((seed) => scorer.score(f.prompt, seed, signal)));
+          const reward = (f.reward * n + extra.reduce((s, e) => s + e.similarity, 0)) / (n + extra.length);
+          return { ...f, reward, iteration };
+        }),
+      );
+      rescored.sort((a, b) => b.reward - a.reward);
+      const winner = rescored[0] as BestPrompt;
+      this.best = winner;
+      this.emit({ type: 'best-so-far', iteration, prompt: winner.prompt, reward: winner.reward });
+    } catch (error) {
+      // Out of budget or cancelled while choosing: keep the best prompt found so far.
+      if (!(error instanceof BudgetExceededError) && !signal?.aborted) throw error;
+    }
+  }
+
   private async checkpoint(completedIterations: number): Promise<TrainerCheckpoint> {
     const usage = this.options.scorer.usage;
     return {
@@ -310,6 +349,8 @@ export class ReinforceTrainer {
       rng: this.rng.state,
       trainingSeeds: [...this.trainingSeeds],
       best: this.best,
+      contenders: this.topContenders(Math.max(10, this.h.finalists)),
+      selectionSeeds: [...this.selectionSeeds],
       iterationsWithoutImprovement: this.iterationsWithoutImprovement,
       history: [...this.history],
       usage: { generatorCalls: usage.generatorCalls, costUsd: usage.costUsd, seenKeys: this.options.scorer.seenKeys },
@@ -320,6 +361,7 @@ export class ReinforceTrainer {
     let words: string[];
     let reward = Number.NaN;
     if (this.h.finalPrompt === 'best-seen' && this.best) {
+      if (reason === 'completed' || reason === 'early-stop') await this.selectAmongFinalists(iterations);
       ({ words, reward } = this.best);
     } else if (reason === 'budget' || reason === 'cancelled') {
       // No more generations allowed: fall back to what is known without generating.

@@ -167,12 +167,16 @@ export function realiseScene(spec: PromptSpec, seed: number, width: number, heig
   const shadeJitter = { hue: (rng.next() - 0.5) * 10, value: 0.88 + rng.next() * 0.2, saturation: 0.9 + rng.next() * 0.15 };
   const background = spec.background ? shiftHue(backdrop.colour, nudges.hueDegrees * 0.5) : backdrop.colour;
 
+  // What the prompt leaves open (a shape, a colour) depends on the seed AND the words, as in a real
+  // model: otherwise every shapeless prompt would draw the same shape on a given seed, and a policy
+  // scored on that seed would learn that naming no shape is as good as naming the right one.
+  const openChoices = new Rng((normaliseSeed(seed) ^ hashString(JSON.stringify([spec.objects, spec.unknownWords, spec.fillerWords]))) >>> 0);
   const objects: Omit<SceneObject, 'cx' | 'cy' | 'r'>[] = [];
   const sizes: number[] = [];
   for (const object of spec.objects) {
     const copies = expandCount(object, rng);
-    const shape = object.shape ?? rng.pick(SHAPE_CLASSES);
-    const colour = object.colour?.rgb ?? seededColour(rng, background, spec.background?.family ?? null);
+    const shape = object.shape ?? openChoices.pick(SHAPE_CLASSES);
+    const colour = object.colour?.rgb ?? seededColour(openChoices, background, spec.background?.family ?? null);
     const variantRoll = rng.next();
     const accentPatternRoll = rng.next();
     for (let c = 0; c < copies && objects.length < MAX_OBJECTS; c++) {
