@@ -4,19 +4,36 @@
  */
 import { redactSecrets, secretsFromEnvironment } from '../observability/redact.js';
 import { UsageError } from './errors.js';
+import type { CliIo } from './optimize/command.js';
 
-const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+interface Command {
+  summary: string;
+  usage: string;
+  run: (argv: string[], io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
   optimize: {
     summary: 'learn the prompt behind an image (offline shapes world by default)',
-    run: async (argv) => {
-      const { runOptimize } = await import('./optimize/command.js');
-      const { optimizeUsage } = await import('./optimize/args.js');
+    usage: 'imageprompt optimize <image> [flags]   (see --help for all flags)',
+    run: async (argv, io) => {
       if (argv.includes('--help') || argv.includes('-h')) {
-        process.stdout.write(`${optimizeUsage()}\n`);
+        const { optimizeUsage } = await import('./optimize/args.js');
+        io.stdout.write(`${optimizeUsage()}\n`);
         return 0;
       }
-      return runOptimize(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      return (await import('./optimize/command.js')).runOptimize(argv, io);
     },
+  },
+  providers: {
+    summary: 'list image, CLIP and caption providers, whether each is configured, and prices',
+    usage: 'imageprompt providers [--json]',
+    run: async (argv, io) => (await import('./commands/providers.js')).runProvidersCommand(argv, io),
+  },
+  models: {
+    summary: 'download a local model (CLIP, captioner) once, for offline use',
+    usage: 'imageprompt models pull <model>',
+    run: async (argv, io) => (await import('./commands/models.js')).runModelsCommand(argv, io),
   },
 };
 
@@ -39,8 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`imageprompt: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return 2;
   }
+  if (name !== 'optimize' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`Usage: ${command.usage}\n`);
+    return 0;
+  }
   try {
-    return await command.run(rest);
+    return await command.run(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   } catch (error) {
     // Provider and database errors can quote URLs or headers: scrub before printing.
     process.stderr.write(`imageprompt: ${redactSecrets(describeError(error), secretsFromEnvironment(process.env))}\n`);
@@ -51,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
 /** One line for the user: expected failures carry their own actionable message; anything else says where to look. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const expected = ['UsageError', 'InputImageError', 'HyperparameterError', 'PromptSpaceError', 'ProviderError', 'SafetyRefusalError', 'RateLimitError', 'MissingKeyError', 'BudgetExceededError', 'ModelNotAvailableError', 'DatabaseConnectionError', 'BotConfigError'];
+  const expected = ['UsageError', 'ConfigError', 'InputImageError', 'HyperparameterError', 'PromptSpaceError', 'ProviderError', 'SafetyRefusalError', 'RateLimitError', 'MissingKeyError', 'BudgetExceededError', 'ModelNotAvailableError', 'DatabaseConnectionError', 'BotConfigError'];
   const firstLine = error.message.split('\n')[0] ?? '';
   if (expected.includes(error.name)) return firstLine;
   if (process.env.IMAGEPROMPT_DEBUG) return error.stack ?? firstLine;

@@ -46,7 +46,7 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const progress = new ProgressBar(io.stderr, 1, 'preparing');
+  const progress = new ProgressBar(io.stderr, 1, 'training');
   const startedAt = new Date();
   const samples = new SampleCollector(args.hyperparameters.promptLength);
   let result: OptimizeResult;
@@ -91,6 +91,11 @@ export async function runOptimize(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const PHASE_LINES = {
+  captioning: (h: OptimizeArgs['hyperparameters']) => `Captioning the target (${h.captions} captions)…`,
+  'prompt-space': (h: OptimizeArgs['hyperparameters']) => `Scoring caption words against the target, keeping the top ${h.words}…`,
+} as const;
+
 /** Keeps the progress bar in step with the pipeline; prints the prompt space when it is known. */
 function trackProgress(event: PipelineEvent, args: OptimizeArgs, progress: ProgressBar, say: (line?: string) => void): void {
   const h = args.hyperparameters;
@@ -98,10 +103,10 @@ function trackProgress(event: PipelineEvent, args: OptimizeArgs, progress: Progr
     case 'phase':
       if (event.phase === 'training') progress.reset(h.iterations * h.episodesPerIteration, 'training');
       else if (event.phase === 'baselines') progress.reset(args.baselines.length, 'baselines');
-      else if (event.phase !== 'evaluating') progress.update(0, event.phase);
+      else if (event.phase === 'evaluating') progress.finish();
+      else say(PHASE_LINES[event.phase](h));
       break;
     case 'prompt-space':
-      progress.finish();
       say(formatPromptSpace(event.promptSpace));
       break;
     case 'episode-finished':
