@@ -30,6 +30,11 @@ const COMMANDS: Record<string, Command> = {
     usage: 'imageprompt providers [--json]',
     run: async (argv, io) => (await import('./commands/providers.js')).runProvidersCommand(argv, io),
   },
+  health: {
+    summary: 'check database, queue, providers and Discord (exit status for health checks)',
+    usage: 'imageprompt health [--role bot|worker|all]',
+    run: async (argv, io) => (await import('./commands/health.js')).runHealthCommand(argv, io),
+  },
   models: {
     summary: 'download a local model (CLIP, captioner) once, for offline use',
     usage: 'imageprompt models pull <model>',
