@@ -32,7 +32,8 @@ export function buildRunReport(args: OptimizeArgs, stack: ProviderStack, target:
     prompt: image.prompt,
     reward: image.similarity,
     similarity: image.similarity,
-    iteration: result.training.iterations,
+    // Evaluation images belong to the last iteration (iterations are 0-based in events and reports).
+    iteration: Math.max(result.training.iterations - 1, 0),
   }));
   return {
     targetImage: target.bytes,
