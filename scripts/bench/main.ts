@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_TARGETS, readTargets, runEngineBench } from './engineBench.js';
+import { runOverheadBench } from './overheadBench.js';
 
-const SECTIONS = ['engine'] as const;
+const SECTIONS = ['engine', 'overhead'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     if (values.limit) targets = targets.slice(0, Number(values.limit));
     reports.push(await runEngineBench(targets, log));
   }
+  if (only.includes('overhead')) reports.push(await runOverheadBench(log));
   process.stdout.write(`\n${reports.join('\n\n')}\n`);
 }
 
