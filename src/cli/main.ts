@@ -25,6 +25,26 @@ const COMMANDS: Record<string, Command> = {
       return (await import('./optimize/command.js')).runOptimize(argv, io);
     },
   },
+  migrate: {
+    summary: 'apply database migrations (PGlite by default, PostgreSQL with DATABASE_URL)',
+    usage: 'imageprompt migrate',
+    run: async (argv, io) => (await import('./commands/migrate.js')).runMigrateCommand(argv, io),
+  },
+  worker: {
+    summary: 'train queued runs until stopped (SIGTERM/SIGINT finish the iteration and release)',
+    usage: 'imageprompt worker [--concurrency N]',
+    run: async (argv, io) => (await import('./commands/worker.js')).runWorkerCommand(argv, io),
+  },
+  bot: {
+    summary: 'start the Discord bot (DISCORD_TOKEN, DISCORD_APPLICATION_ID)',
+    usage: 'imageprompt bot [--run-threads N]',
+    run: async (argv, io) => (await import('./commands/bot.js')).runBotCommand(argv, io),
+  },
+  'register-commands': {
+    summary: 'register the slash commands globally or in one server',
+    usage: 'imageprompt register-commands [--guild ID]',
+    run: async (argv, io) => (await import('./commands/registerCommands.js')).runRegisterCommandsCommand(argv, io),
+  },
   providers: {
     summary: 'list image, CLIP and caption providers, whether each is configured, and prices',
     usage: 'imageprompt providers [--json]',
@@ -61,7 +81,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`imageprompt: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return 2;
   }
-  if (name !== 'optimize' && (rest.includes('--help') || rest.includes('-h'))) {
+  const helpsItself = ['optimize', 'bot', 'register-commands'].includes(name);
+  if (!helpsItself && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`Usage: ${command.usage}\n`);
     return 0;
   }

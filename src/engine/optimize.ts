@@ -5,6 +5,7 @@
  *   target → captions (C) → prompt space (P words) → REINFORCE (T-word prompt)
  *          → evaluation on K fixed seeds → baselines, evaluated the same way
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { type BaselineContext, type BaselineName, type BaselineResult, captionBaseline, exhaustiveBaseline, greedyBaseline, randomSearchBaseline } from './baselines/baselines.js';
 import { type PromptEvaluation, evaluatePrompt, evaluationSeeds } from './baselines/evaluate.js';
 import { Rng } from './math/random.js';
@@ -62,6 +63,8 @@ export interface OptimizeResult {
 
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const { stack, hyperparameters: h, signal } = options;
+  // Every episode waiting for a generation slot listens to the same signal: dozens is normal, not a leak.
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), 4 * h.episodesPerIteration * Math.max(h.trainingSeeds ?? 1, 1) + 64), signal);
   const emit = (event: PipelineEvent) => options.onEvent?.(event);
   await initTensorflow();
   const rng = new Rng(options.seed);

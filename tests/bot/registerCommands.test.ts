@@ -31,8 +31,10 @@ describe('registerCommands', () => {
     expect(request.path).toBe(`/applications/${fake.applicationId}/commands`);
     expect(request.authorization).toBe('bot');
     expect(request.json).toEqual(commands.map((command) => command.data));
-    expect(registered.map((command) => command.name)).toEqual(['help']);
-    expect(fake.registeredCommands().map((command) => command.name)).toEqual(['help']);
+    const names = commands.map((command) => command.data.name);
+    expect(names).toEqual(expect.arrayContaining(['help', 'challenge', 'guess', 'train', 'stop', 'leaderboard', 'profile', 'settings']));
+    expect(registered.map((command) => command.name)).toEqual(names);
+    expect(fake.registeredCommands().map((command) => command.name)).toEqual(names);
   });
 
   it('bulk-overwrites one guild, keeping ids of commands that stay and dropping the rest', async () => {
