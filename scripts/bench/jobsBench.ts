@@ -11,7 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inArray, sql } from 'drizzle-orm';
 import { formatTable } from '../../src/cli/optimize/table.js';
@@ -103,6 +103,7 @@ export async function runJobsBench(log: (line: string) => void): Promise<string>
     await Promise.all(started);
 
     log(`jobs bench: queueing ${RUNS} runs at once`);
+    const loadBefore = loadavg()[0] ?? 0;
     const enqueuedAt = performance.now();
     const runIds: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -119,6 +120,7 @@ export async function runJobsBench(log: (line: string) => void): Promise<string>
       if (workers.some((child) => child.exitCode !== null)) throw new Error('a worker exited during the benchmark');
     }
     const elapsedMs = performance.now() - enqueuedAt;
+    const loadAfter = loadavg()[0] ?? 0;
 
     // Queue latency from the database's own clock: enqueue (run created, job sent) → claim (run started).
     const timings = await db
@@ -162,11 +164,13 @@ export async function runJobsBench(log: (line: string) => void): Promise<string>
       ['pickup delay p99', seconds(percentile(pickups, 99)), ''],
       ['database share', `${((waited / wall) * 100).toFixed(2)} %`, 'Σ time runs waited for DB calls / Σ run wall time (target < 5 %)'],
       ['database share p50 / max', `${(percentile(shares, 50) * 100).toFixed(2)} % / ${(Math.max(...shares) * 100).toFixed(2)} %`, 'per run'],
-      ['background DB time', `${((background / wall) * 100).toFixed(2)} %`, 'batched writes and checkpoint saves, overlapping the runs’ work'],
+      ['background writes', `${((background / wall) * 100).toFixed(2)} %`, 'batched rows, image files and checkpoint saves, overlapping the runs’ work'],
       ['DB time by kind, % of wall', '', `${breakdown} (${finished.reduce((s, r) => s + r.dbCalls, 0)} calls)`],
     ];
     const setup = `P=${HYPERPARAMETERS.words} T=${HYPERPARAMETERS.promptLength}, ${HYPERPARAMETERS.iterations}×${HYPERPARAMETERS.episodesPerIteration}, ${HYPERPARAMETERS.imageSize} px, K=${HYPERPARAMETERS.evaluationImages}, shapes world`;
-    return `Jobs: ${RUNS} runs queued at once on PostgreSQL, ${WORKERS} workers (${setup})\n${formatTable(['measure', 'value', 'note'], rows, new Set([1]))}`;
+    // Everything here shares the machine's cores (workers, PostgreSQL, anything else running): say how busy it was.
+    const machine = `${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`;
+    return `Jobs: ${RUNS} runs queued at once on PostgreSQL, ${WORKERS} workers (${setup}; ${machine})\n${formatTable(['measure', 'value', 'note'], rows, new Set([1]))}`;
   } finally {
     for (const child of workers) {
       if (child.exitCode === null) {

@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TARGETS, readTargets, runEngineBench } from './engineBench.js';
 import { runOverheadBench } from './overheadBench.js';
 import { runDiscordBench } from './discordBench.js';
+import { runJobsBench } from './jobsBench.js';
 
-const SECTIONS = ['engine', 'overhead', 'discord'] as const;
+const SECTIONS = ['engine', 'overhead', 'jobs', 'discord'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     reports.push(await runEngineBench(targets, log));
   }
   if (only.includes('overhead')) reports.push(await runOverheadBench(log));
+  if (only.includes('jobs')) reports.push(await runJobsBench(log));
   if (only.includes('discord')) reports.push(await runDiscordBench(log));
   process.stdout.write(`\n${reports.join('\n\n')}\n`);
 }

@@ -19,7 +19,6 @@
 import { setMaxListeners } from 'node:events';
 import type { BlobStore } from '../db/blobStore.js';
 import type { Database } from '../db/client.js';
-import { createGenerationCache } from '../db/repositories/generationCache.js';
 import { readImage } from '../db/repositories/images.js';
 import { type RunEvaluationRecord, recordRunEvaluation } from '../db/repositories/runEvaluations.js';
 import { claimRun, heartbeatRun, isRunCancelRequested, releaseRun, saveCheckpoint } from '../db/repositories/runs.js';
@@ -36,7 +35,6 @@ import { redactSecrets, secretsFromEnvironment } from '../observability/redact.j
 import { CancellationWatch, generatorWatchedBy } from './cancellation.js';
 import { fromRunCheckpoint, toRunCheckpoint } from './checkpointCodec.js';
 import { DbTimer } from './dbTimer.js';
-import { installExactAdamResume } from './exactAdamResume.js';
 import { ensurePromptSpace } from './promptSpace.js';
 import { defaultProviderStackFactory, type ProviderStackFactory } from './providerStack.js';
 import { RunGenerationCache } from './runCache.js';
@@ -124,7 +122,6 @@ const DEFAULTS = {
 type Conclusion = Pick<RunExecutionReport, 'outcome' | 'error' | 'learnedPrompt'>;
 
 export async function executeRun(runId: number, deps: ExecuteRunDependencies, options: ExecuteRunOptions = {}): Promise<RunExecutionReport> {
-  installExactAdamResume();
   const started = performance.now();
   const timer = new DbTimer();
   const settings = { ...DEFAULTS, ...definedOnly(options) };
@@ -273,7 +270,7 @@ class RunExecution {
       preset: run.preset,
       hyperparameters,
       seed: runSettings.seed,
-      cache: new RunGenerationCache(createGenerationCache(db, blobs), recorder, timer),
+      cache: new RunGenerationCache(db, blobs, recorder, timer),
       baselines: runSettings.baselines,
       promptSpace,
       humanFeedback,
@@ -295,17 +292,17 @@ class RunExecution {
   }
 
   /**
-   * Writes the iteration's rows, then its checkpoint, while the engine goes on:
-   * the checkpoint never runs ahead of its steps, and a crash before it lands
-   * only means resuming one iteration earlier. A failed save is kept and
-   * surfaces at the next `settleCheckpoint`.
+   * Writes the iteration's rows and its checkpoint in one transaction, while
+   * the engine goes on: the checkpoint never runs ahead of its steps, and a
+   * crash before it lands only means resuming one iteration earlier. A failed
+   * save is kept and surfaces at the next `settleCheckpoint`.
    */
   private async saveCheckpointBehind(checkpoint: TrainerCheckpoint): Promise<void> {
-    const { db, workerId } = this.deps;
-    await this.recorder.flush();
+    const { workerId } = this.deps;
     const stored = toRunCheckpoint(checkpoint);
-    const saved = await this.timer.time('checkpoint', () =>
-      saveCheckpoint(db, this.run.id, stored, { workerId, generationsUsed: checkpoint.usage.seenKeys.length, costUsd: checkpoint.usage.costUsd }),
+    const saved = await this.recorder.flushWith(
+      (tx) => saveCheckpoint(tx, this.run.id, stored, { workerId, generationsUsed: checkpoint.usage.seenKeys.length, costUsd: checkpoint.usage.costUsd }),
+      'checkpoint',
     );
     if (!saved) {
       this.stop('lost-claim');
@@ -337,7 +334,7 @@ class RunExecution {
         const row = await finishOwnedRunInTransaction(tx, this.run.id, this.deps.workerId, budget ? 'budget' : 'completed', { ...learned, error });
         if (row !== undefined) for (const record of evaluations) await recordRunEvaluation(tx, record);
         return row;
-      }),
+      }, 'write'),
     );
     if (finished === undefined) return { outcome: 'lost-claim' };
     return { outcome: budget ? 'budget' : 'completed', ...(hasPrompt ? { learnedPrompt: result.learned.prompt } : {}), ...(error ? { error } : {}) };
@@ -372,7 +369,7 @@ class RunExecution {
     if (runStopCause(this.controller.signal) === 'lost-claim') return { outcome: 'lost-claim' };
     if (cause === 'cancelled') {
       const finished = await this.timer.time('run', () =>
-        this.recorder.flushWith((tx) => finishOwnedRunInTransaction(tx, runId, workerId, 'cancelled')),
+        this.recorder.flushWith((tx) => finishOwnedRunInTransaction(tx, runId, workerId, 'cancelled'), 'write'),
       );
       return { outcome: finished === undefined ? 'lost-claim' : 'cancelled' };
     }

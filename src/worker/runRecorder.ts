@@ -218,15 +218,16 @@ export class RunRecorder {
   }
 
   /**
-   * Writes everything queued, then `last` in the same transaction (one commit
-   * for the end of a run: its last rows, its evaluations and its status).
+   * Writes everything queued, then `last` in the same transaction: one commit
+   * for an iteration's rows and its checkpoint, or for the end of a run (its
+   * last rows, evaluations and status). The transaction is timed as `kind`.
    */
-  flushWith<T>(last: (tx: Database) => Promise<T>): Promise<T> {
+  flushWith<T>(last: (tx: Database) => Promise<T>, kind: 'checkpoint' | 'write'): Promise<T> {
     const batch = this.pending;
     this.pending = emptyWrites();
     const done = this.chain.then(async () => {
       if (this.failure !== undefined) throw this.failure;
-      return this.write(batch, last);
+      return this.write(batch, { last, kind });
     });
     this.chain = done.then(
       () => {},
@@ -239,9 +240,11 @@ export class RunRecorder {
   }
 
   private async write(batch: PendingWrites): Promise<void>;
-  private async write<T>(batch: PendingWrites, last: (tx: Database) => Promise<T>): Promise<T>;
-  private async write<T>(batch: PendingWrites, last?: (tx: Database) => Promise<T>): Promise<T | undefined> {
+  private async write<T>(batch: PendingWrites, then: { last: (tx: Database) => Promise<T>; kind: 'checkpoint' | 'write' }): Promise<T>;
+  private async write<T>(batch: PendingWrites, then?: { last: (tx: Database) => Promise<T>; kind: 'checkpoint' | 'write' }): Promise<T | undefined> {
     const { db, blobs, timer, runId, workerId } = this.options;
+    const last = then?.last;
+    const rowKind = then?.kind ?? 'write';
     // Bytes first, rows after: a row never points at missing bytes.
     const imageRows: NewImage[] =
       batch.images.size === 0
@@ -269,7 +272,7 @@ export class RunRecorder {
     });
     const events = this.lost ? [] : batch.events;
     // One transaction, one commit: a batch costs one round of durable writes, not five.
-    const { outcome, result } = await timer.time('write', () =>
+    const { outcome, result } = await timer.time(rowKind, () =>
       db.transaction(async (tx) => {
         await insertImageRows(tx, imageRows);
         await insertGenerationCacheRows(tx, cacheRows);

@@ -226,8 +226,13 @@ describe.each(TEST_BACKENDS)('executeRun on %s', (backend) => {
     expect(released?.workerId).toBeNull();
     expect(released?.checkpoint?.iteration).toBe(2);
 
-    const second = await executeRun(run.id, { db, blobs, workerId: 'worker-next' });
+    let drawn = 0;
+    const second = await executeRun(run.id, { db, blobs, workerId: 'worker-next', createStack: shapesWithHook(() => void drawn++) });
     expect(second).toMatchObject({ outcome: 'completed', resumedFromIteration: 2 });
+    // One iteration of training images, plus the greedy decoding's prefix image (T−1 = 1; training
+    // does not cache in the paper preset). The evaluation and baseline images (2 + 2×2) come
+    // from the database's generation cache, filled by the uninterrupted run.
+    expect(drawn).toBe(IMAGES_PER_ITERATION + 1);
     expect(finalPolicy(await getRun(db, run.id))).toEqual(finalPolicy(await getRun(db, referenceRunId)));
     expect(await stepValues(db, run.id)).toEqual(await stepValues(db, referenceRunId));
     expect(await duplicatedSteps(db, run.id)).toBe(0);

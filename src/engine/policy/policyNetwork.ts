@@ -195,8 +195,31 @@ export class PolicyNetwork {
       await policy.optimizer.setWeights(
         snapshot.optimizer.map((encoded) => ({ name: encoded.name, tensor: tf.tensor(decodeValues(encoded), encoded.shape, encoded.dtype) })),
       );
+      policy.restoreBiasCorrection();
     }
     return policy;
+  }
+
+  /**
+   * Adam's bias correction uses β₁ᵗ and β₂ᵗ. Training keeps them as a running
+   * product (accBeta ← accBeta·β after each step), but tfjs's `setWeights`
+   * recomputes them with pow(β, t + 1), which in float32 is one ulp away for
+   * some t (β₂ = 0.999 at t = 2 and 5): a resumed run would drift from the
+   * uninterrupted one. Recompute them the way training does.
+   */
+  private restoreBiasCorrection(): void {
+    // Internal fields of tfjs-core's AdamOptimizer, not part of its typed surface.
+    const adam = this.optimizer as unknown as { beta1: number; beta2: number; iterations_: number; accBeta1: tf.Variable; accBeta2: tf.Variable };
+    tf.tidy(() => {
+      let accBeta1: tf.Tensor = tf.scalar(adam.beta1);
+      let accBeta2: tf.Tensor = tf.scalar(adam.beta2);
+      for (let step = 0; step < adam.iterations_; step++) {
+        accBeta1 = tf.mul(accBeta1, adam.beta1);
+        accBeta2 = tf.mul(accBeta2, adam.beta2);
+      }
+      adam.accBeta1.assign(accBeta1);
+      adam.accBeta2.assign(accBeta2);
+    });
   }
 
   dispose(): void {

@@ -95,13 +95,13 @@ describe('ReinforceTrainer', () => {
       signal: controller.signal,
       onCheckpoint: async (c) => {
         checkpoints.push(structuredClone(c));
-        if (c.completedIterations === 3) controller.abort();
+        if (c.completedIterations === 2) controller.abort();
       },
     });
     const partial = await first.trainer.run();
     expect(partial.reason).toBe('cancelled');
     const saved = JSON.parse(JSON.stringify(checkpoints.at(-1))) as TrainerCheckpoint;
-    expect(saved.completedIterations).toBe(3);
+    expect(saved.completedIterations).toBe(2);
 
     const resumed = await setup(overrides, { resumeFrom: saved }).trainer.run();
     expect(resumed.prompt).toBe(uninterrupted.prompt);

@@ -1,14 +1,13 @@
 /**
  * A policy restored from a snapshot after k Adam steps must continue exactly
- * as the policy that was never interrupted — for every k. Without the worker's
- * fix, tfjs recomputes β₂ᵏ⁺¹ with pow(), one ulp away from the running product
- * at k = 2 and 5, and the weights drift.
+ * as the policy that was never interrupted — for every k. tfjs's own
+ * setWeights recomputes β₂ᵏ⁺¹ with pow(), one ulp away from the running
+ * product at k = 2 and 5; PolicyNetwork.fromSnapshot corrects it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/engine/math/random.js';
-import { initTensorflow } from '../../src/engine/policy/backend.js';
-import { PolicyNetwork, type PolicySnapshot, type PolicyStep } from '../../src/engine/policy/policyNetwork.js';
-import { installExactAdamResume } from '../../src/worker/exactAdamResume.js';
+import { Rng } from '../../../src/engine/math/random.js';
+import { initTensorflow } from '../../../src/engine/policy/backend.js';
+import { PolicyNetwork, type PolicySnapshot, type PolicyStep } from '../../../src/engine/policy/policyNetwork.js';
 
 const STEPS = 7;
 
@@ -33,7 +32,6 @@ async function train(policy: PolicyNetwork, from: number): Promise<PolicySnapsho
 describe('exact Adam resume', () => {
   beforeAll(async () => {
     await initTensorflow();
-    installExactAdamResume();
   });
 
   it('continues bit-identically from a snapshot taken after any number of steps', async () => {
