@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../../observability/logger.js';
 import { openWorkerEnvironment } from '../../worker/environment.js';
 import { BotConfigError, type BotConfig, loadBotConfig } from '../../bot/config.js';
 import { UsageError } from '../errors.js';
+import { parseNumberFlag } from '../flags.js';
 import type { CliIo } from '../optimize/command.js';
 
 export interface BotArgs {
@@ -51,13 +52,6 @@ export function botUsage(): string {
   ].join('\n');
 }
 
-function countFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max} (got "${raw}").`);
-  return value;
-}
-
 export function parseBotArgs(argv: string[]): BotArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -77,8 +71,8 @@ export function parseBotArgs(argv: string[]): BotArgs {
   }
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   return {
-    runThreads: countFlag('run-threads', text('run-threads'), 0, 16),
-    engineThreads: countFlag('engine-threads', text('engine-threads'), 1, 16),
+    runThreads: parseNumberFlag('run-threads', text('run-threads'), { integer: true, min: 0, max: 16 }),
+    engineThreads: parseNumberFlag('engine-threads', text('engine-threads'), { integer: true, min: 1, max: 16 }),
     schema: text('schema'),
     queueSchema: text('queue-schema'),
     help: values.help === true,

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../observability/logger.js';
 import { openWorkerEnvironment } from '../../worker/environment.js';
 import { startWorker } from '../../worker/worker.js';
 import { UsageError } from '../errors.js';
+import { parseNumberFlag } from '../flags.js';
 import type { CliIo } from '../optimize/command.js';
 
 export interface WorkerArgs {
@@ -43,15 +44,6 @@ export function workerUsage(): string {
   ].join('\n');
 }
 
-function numberFlag(name: string, raw: string | undefined, fallback: number, min: number, integer = false): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} takes ${integer ? 'a whole number' : 'a number'} of at least ${min} (got "${raw}").`);
-  }
-  return value;
-}
-
 export function parseWorkerArgs(argv: string[]): WorkerArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -74,13 +66,13 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
   }
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const args: WorkerArgs = {
-    concurrency: numberFlag('concurrency', text('concurrency'), 1, 1, true),
+    concurrency: parseNumberFlag('concurrency', text('concurrency'), { integer: true, min: 1 }) ?? 1,
     schema: text('schema'),
     queueSchema: text('queue-schema'),
-    heartbeatSeconds: numberFlag('heartbeat-seconds', text('heartbeat-seconds'), 10, 0.1),
-    staleAfterSeconds: numberFlag('stale-after-seconds', text('stale-after-seconds'), 60, 0.5),
-    pollSeconds: numberFlag('poll-seconds', text('poll-seconds'), 1, 0.5),
-    shutdownGraceSeconds: numberFlag('shutdown-grace-seconds', text('shutdown-grace-seconds'), 10, 0),
+    heartbeatSeconds: parseNumberFlag('heartbeat-seconds', text('heartbeat-seconds'), { min: 0.1 }) ?? 10,
+    staleAfterSeconds: parseNumberFlag('stale-after-seconds', text('stale-after-seconds'), { min: 0.5 }) ?? 60,
+    pollSeconds: parseNumberFlag('poll-seconds', text('poll-seconds'), { min: 0.5 }) ?? 1,
+    shutdownGraceSeconds: parseNumberFlag('shutdown-grace-seconds', text('shutdown-grace-seconds'), { min: 0 }) ?? 10,
     help: values.help === true,
   };
   if (args.concurrency > 64) throw new UsageError(`--concurrency must be at most 64 (got ${args.concurrency}).`);

@@ -14,6 +14,7 @@ import {
 } from '../../engine/training/hyperparameters.js';
 import { CAPTIONER_CHOICES, type CaptionerChoice, GENERATOR_CHOICES, type GeneratorChoice } from '../../engine/providers/stack.js';
 import { UsageError } from '../errors.js';
+import { parseNumberFlag } from '../flags.js';
 
 export interface OptimizeArgs {
   image: string;
@@ -91,12 +92,9 @@ export function optimizeUsage(): string {
   return lines.join('\n');
 }
 
+/** Range checks happen later, in `validateHyperparameters`, whose messages name the hyperparameter. */
 function parseNumber(flag: string, raw: string, integer: boolean): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${flag} takes ${integer ? 'a whole number' : 'a number'} (got "${raw}").`);
-  }
-  return value;
+  return parseNumberFlag(flag, raw, { integer }) as number;
 }
 
 function isOneOf<T extends string>(value: string, choices: readonly T[]): value is T {

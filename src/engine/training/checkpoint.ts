@@ -4,18 +4,10 @@
  */
 import type { RngState } from '../math/random.js';
 import type { PolicySnapshot } from '../policy/policyNetwork.js';
+import type { TrainerEvent } from './events.js';
 
-export interface IterationStats {
-  iteration: number;
-  meanReturn: number;
-  meanFinalReward: number;
-  greedyPrompt: string;
-  greedyReward: number | null;
-  loss: number;
-  entropy: number;
-  generationsUsed: number;
-  costUsd: number;
-}
+/** One iteration's summary: the `iteration-finished` event without its tag. */
+export type IterationStats = Omit<Extract<TrainerEvent, { type: 'iteration-finished' }>, 'type'>;
 
 export interface BestPrompt {
   prompt: string;
