@@ -24,6 +24,8 @@ import { openWorkerEnvironment } from '../../worker/environment.js';
 import { BotConfigError, type BotConfig, loadBotConfig } from '../../bot/config.js';
 import { UsageError } from '../errors.js';
 import { parseNumberFlag } from '../flags.js';
+import { waitForStop } from '../waitForStop.js';
+import { type ServiceMetrics, startServiceMetrics } from '../../observability/serviceMetrics.js';
 import type { CliIo } from '../optimize/command.js';
 
 export interface BotArgs {
@@ -135,7 +137,10 @@ export async function runBotCommand(argv: string[], io: CliIo, control: BotComma
   const { createPartAServices } = await import('../../bot/services/index.js');
   const engine = createEngineThreads({ env: io.env, ...(args.engineThreads !== undefined ? { size: args.engineThreads } : {}) });
   const stopRequested = waitForStop(control.stopSignal);
+  let serviceMetrics: ServiceMetrics | undefined;
   try {
+    serviceMetrics = await startServiceMetrics({ service: 'bot', env: io.env, db: environment.handle.db, queueDepth: () => environment.queue.depth() });
+    const { metrics } = serviceMetrics;
     let bot: Awaited<ReturnType<typeof startBot>>;
     try {
       bot = await startBot({
@@ -149,6 +154,7 @@ export async function runBotCommand(argv: string[], io: CliIo, control: BotComma
         ...(environment.connectStorage !== undefined ? { connectStorage: environment.connectStorage } : {}),
         databaseUrl: runtime.databaseUrl,
         env: io.env,
+        onAcknowledged: ({ name, ms }) => metrics.interactionLatencySeconds.observe({ command: name }, ms / 1000),
       });
     } catch (error) {
       const line = describeLoginFailure(error);
@@ -164,6 +170,7 @@ export async function runBotCommand(argv: string[], io: CliIo, control: BotComma
     return 0;
   } finally {
     stopRequested.dispose();
+    await serviceMetrics?.close();
     await engine.close();
     // startBot closes the database when it stops; closing twice is harmless for both drivers.
     await environment.close().catch(() => undefined);
@@ -194,22 +201,3 @@ async function openBotEnvironment(runtime: RuntimeConfig, args: BotArgs, logger:
   return { handle: database.handle, blobs: database.blobs, queue: new InProcessJobQueue(), connectStorage: () => database.connect(), close: () => database.handle.close() };
 }
 
-/** Resolves on SIGTERM/SIGINT (or the given signal) with the signal's name. */
-function waitForStop(external: AbortSignal | undefined): { promise: Promise<string>; dispose: () => void } {
-  let dispose = (): void => undefined;
-  const promise = new Promise<string>((resolve) => {
-    if (external !== undefined) {
-      if (external.aborted) resolve('abort');
-      external.addEventListener('abort', () => resolve('abort'), { once: true });
-      return;
-    }
-    const onSignal = (name: NodeJS.Signals): void => resolve(name);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    dispose = () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    };
-  });
-  return { promise, dispose: () => dispose() };
-}

@@ -13,6 +13,9 @@ import { openWorkerEnvironment } from '../../worker/environment.js';
 import { startWorker } from '../../worker/worker.js';
 import { UsageError } from '../errors.js';
 import { parseNumberFlag } from '../flags.js';
+import { waitForStop } from '../waitForStop.js';
+import { type ServiceMetrics, meteredGenerator, startServiceMetrics } from '../../observability/serviceMetrics.js';
+import { defaultProviderStackFactory } from '../../worker/providerStack.js';
 import type { CliIo } from '../optimize/command.js';
 
 export interface WorkerArgs {
@@ -122,7 +125,11 @@ export async function runWorkerCommand(argv: string[], io: CliIo, control: Worke
   }
 
   const stopRequested = waitForStop(control.stopSignal);
+  let serviceMetrics: ServiceMetrics | undefined;
   try {
+    serviceMetrics = await startServiceMetrics({ service: 'worker', env: io.env, db: environment.handle.db, queueDepth: () => environment.queue.depth() });
+    const { metrics } = serviceMetrics;
+    const providerStacks = defaultProviderStackFactory(io.env);
     const worker = await startWorker({
       db: environment.handle.db,
       blobs: environment.blobs,
@@ -131,6 +138,12 @@ export async function runWorkerCommand(argv: string[], io: CliIo, control: Worke
       concurrency: args.concurrency,
       env: io.env,
       ownsDatabase: environment.mode === 'embedded',
+      // Every image a run generates is counted by provider and model for /metrics.
+      createStack: async (run, settings) => {
+        const stack = await providerStacks(run, settings);
+        return { ...stack, generator: meteredGenerator(stack.generator, metrics) };
+      },
+      onRunFinished: (report) => metrics.runTransitions.inc({ status: report.outcome }),
       execution: {
         heartbeatMs: args.heartbeatSeconds * 1000,
         staleAfterMs: args.staleAfterSeconds * 1000,
@@ -151,26 +164,8 @@ export async function runWorkerCommand(argv: string[], io: CliIo, control: Worke
     return 0;
   } finally {
     stopRequested.dispose();
+    await serviceMetrics?.close();
     await environment.close();
   }
 }
 
-/** Resolves on SIGTERM/SIGINT (or the given signal) with the signal's name. */
-function waitForStop(external: AbortSignal | undefined): { promise: Promise<string>; dispose: () => void } {
-  let dispose = () => {};
-  const promise = new Promise<string>((resolve) => {
-    if (external !== undefined) {
-      if (external.aborted) resolve('abort');
-      external.addEventListener('abort', () => resolve('abort'), { once: true });
-      return;
-    }
-    const onSignal = (name: NodeJS.Signals) => resolve(name);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    dispose = () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    };
-  });
-  return { promise, dispose: () => dispose() };
-}
