@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`imageprompt: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return 2;
   }
-  const helpsItself = ['optimize', 'bot', 'register-commands'].includes(name);
+  const helpsItself = ['optimize', 'bot', 'register-commands', 'worker', 'migrate'].includes(name);
   if (!helpsItself && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`Usage: ${command.usage}\n`);
     return 0;
