@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { DataDirectoryInUseError, lockDataDirectory } from './processLock.js';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -73,14 +74,20 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const ownsClient = options.pglite === undefined;
   let client: PGlite;
+  let unlock = async (): Promise<void> => undefined;
   if (options.pglite !== undefined) {
     client = options.pglite;
   } else {
     const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
     try {
-      if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+      if (!dataDir.startsWith('memory://')) {
+        await mkdir(dataDir, { recursive: true });
+        unlock = await lockDataDirectory(dataDir);
+      }
       client = await PGlite.create(dataDir);
     } catch (error) {
+      await unlock();
+      if (error instanceof DataDirectoryInUseError) throw error;
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       throw new DatabaseConnectionError(`Cannot open the embedded database in ${dataDir}: ${reason}`, { cause: error });
     }
@@ -97,8 +104,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle>
     // One connection, one process: nobody else can run at the same time.
     withExclusiveConnection: (task) => task(db),
     async close() {
-      if (ownsClient) await client.close();
-      else if (options.schema !== undefined) await client.exec('reset search_path;');
+      if (ownsClient) {
+        if (!client.closed) await client.close();
+        await unlock();
+      } else if (options.schema !== undefined) await client.exec('reset search_path;');
     },
   };
 }

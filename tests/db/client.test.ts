@@ -8,6 +8,7 @@
  * protocol (asks for a password, answers SQLSTATE 28P01), so the real
  * `postgres` client goes through its real authentication failure path.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -190,6 +191,28 @@ describe('PGlite on disk', () => {
       expect(await getPlayer(second.db, 'disk-player')).toMatchObject({ displayName: 'Grace', points: 0 });
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('embedded database ownership', () => {
+  it('refuses a second process on the same PGlite folder, and takes over a stale lock', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'imageprompt-lock-'));
+    const dataDir = join(dir, 'db');
+    try {
+      // Another live process holds the lock.
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+      await writeFile(`${dataDir}.lock`, String(other.pid));
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`The embedded database in ${dataDir} is in use by process ${other.pid}`);
+      other.kill('SIGKILL');
+      await new Promise((resolve) => other.once('exit', resolve));
+      // Its process is gone: the lock is stale and taken over; closing releases it.
+      const handle = await openDatabase({ dataDir });
+      await handle.close();
+      const reopened = await openDatabase({ dataDir });
+      await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
