@@ -1,7 +1,7 @@
 /**
  * The sharded entry point for large deployments: a discord.js
  * `ShardingManager` that starts one `imageprompt bot` process per shard
- * (`node dist/src/bot/shard.js`, or `node --import tsx src/bot/shard.ts`).
+ * (`node dist/bot/shard.js`, or `node --import tsx src/bot/shard.ts`).
  * Each process's client takes its shard ids from the manager's environment,
  * and follows only the runs of the guilds on its shards.
  *
