@@ -13,12 +13,8 @@ export function parseNumberFlag(name: string, raw: string | undefined, rule: Num
   const value = Number(raw);
   const { integer = false, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = rule;
   const kind = integer ? 'a whole number' : 'a number';
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} takes ${kind} (got "${raw}").`);
-  }
-  if (value < min || value > max) {
-    const range = Number.isFinite(max) ? `from ${min} to ${max}` : `of at least ${min}`;
-    throw new UsageError(`--${name} takes ${kind} ${range} (got "${raw}").`);
-  }
+  const range = Number.isFinite(max) ? ` from ${min} to ${max}` : Number.isFinite(min) ? ` of at least ${min}` : '';
+  const wellFormed = raw.trim() !== '' && Number.isFinite(value) && (!integer || Number.isInteger(value));
+  if (!wellFormed || value < min || value > max) throw new UsageError(`--${name} takes ${kind}${range} (got "${raw}").`);
   return value;
 }
