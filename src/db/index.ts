@@ -7,6 +7,7 @@ export * from './repositories/challenges.js';
 export * from './repositories/errors.js';
 export * from './repositories/generationCache.js';
 export * from './repositories/guilds.js';
+export * from './repositories/health.js';
 export * from './repositories/images.js';
 export * from './repositories/leaderboards.js';
 export * from './repositories/players.js';

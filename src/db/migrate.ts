@@ -9,6 +9,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { count } from 'drizzle-orm';
+import { integer, pgSchema } from 'drizzle-orm/pg-core';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
@@ -46,6 +48,27 @@ export async function migrate(handle: DatabaseHandle, options: MigrateOptions = 
   } finally {
     if (folder !== sourceFolder) await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** How many migrations drizzle has recorded as applied (0 before the first). */
+export async function countAppliedMigrations(handle: DatabaseHandle): Promise<number> {
+  // drizzle keeps its bookkeeping in "drizzle", or in the handle's schema (see `migrate` above).
+  const bookkeeping = pgSchema(handle.schema ?? 'drizzle').table('__drizzle_migrations', { id: integer('id') });
+  try {
+    const [row] = await handle.db.select({ applied: count() }).from(bookkeeping);
+    return row?.applied ?? 0;
+  } catch (error) {
+    if (isUndefinedTable(error)) return 0;
+    throw error;
+  }
+}
+
+function isUndefinedTable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; depth++) {
+    if ('code' in current && current.code === '42P01') return true;
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return false;
 }
 
 /** A temporary copy of the migrations with `"public".` replaced by the target schema. */

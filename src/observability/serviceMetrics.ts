@@ -3,9 +3,8 @@
  * runs by status (from the database), queue depth, generations and cost by
  * provider (counted where images are generated), interaction latency.
  */
-import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { runs } from '../db/schema.js';
+import { countRunsByStatus } from '../db/repositories/runs.js';
 import type { ImageGenerator } from '../engine/providers/types.js';
 import { type ImagePromptMetrics, type MetricsServer, createMetrics, startMetricsServer } from './metrics.js';
 
@@ -23,11 +22,6 @@ export function metricsPortFrom(env: NodeJS.ProcessEnv): number | undefined {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MetricsConfigError(`METRICS_PORT must be a port number from 0 to 65535 (got "${raw}").`);
   return port;
-}
-
-export async function countRunsByStatus(db: Database): Promise<Record<string, number>> {
-  const rows = await db.select({ status: runs.status, count: sql<number>`count(*)::int` }).from(runs).groupBy(runs.status);
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
 }
 
 /** The same generator, counting each image and its cost under its provider and model. */

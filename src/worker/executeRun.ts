@@ -21,7 +21,8 @@ import type { BlobStore } from '../db/blobStore.js';
 import type { Database } from '../db/client.js';
 import { readImage } from '../db/repositories/images.js';
 import { type RunEvaluationRecord, recordRunEvaluation } from '../db/repositories/runEvaluations.js';
-import { claimRun, heartbeatRun, isRunCancelRequested, releaseRun, saveCheckpoint } from '../db/repositories/runs.js';
+import { appendRunEventsAsOwner } from '../db/repositories/runEvents.js';
+import { claimRun, finishOwnedRun, finishOwnedRunInTransaction, heartbeatRun, isRunCancelRequested, releaseRun, saveCheckpoint } from '../db/repositories/runs.js';
 import type { EvaluationMethod, Run } from '../db/schema.js';
 import type { PromptEvaluation } from '../engine/baselines/evaluate.js';
 import { type OptimizeResult, optimize } from '../engine/optimize.js';
@@ -40,7 +41,6 @@ import { defaultProviderStackFactory, type ProviderStackFactory } from './provid
 import { RunGenerationCache } from './runCache.js';
 import { RunRecorder } from './runRecorder.js';
 import { RunStop, type RunStopCause, runStopCause } from './runStop.js';
-import { appendRunEventsAsOwner, finishOwnedRun, finishOwnedRunInTransaction } from './runWrites.js';
 import { VoteFeedbackSource } from './voteFeedback.js';
 
 export interface ExecuteRunDependencies {

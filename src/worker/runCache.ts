@@ -5,10 +5,9 @@
  * database as one query. New images are written behind, with the run's next
  * batch, so a miss costs one read and no waiting for writes.
  */
-import { inArray } from 'drizzle-orm';
 import type { BlobStore } from '../db/blobStore.js';
 import type { Database } from '../db/client.js';
-import { generationCache } from '../db/schema.js';
+import { getCachedGenerations } from '../db/repositories/generationCache.js';
 import { MemoryGenerationCache } from '../engine/training/generationCache.js';
 import type { GenerationCache } from '../engine/training/generationCache.js';
 import type { GeneratedImage } from '../engine/providers/types.js';
@@ -46,12 +45,7 @@ export class RunGenerationCache implements GenerationCache {
     const batch = this.waiting;
     this.waiting = new Map();
     try {
-      const rows = await this.timer.time('cache', () =>
-        this.db
-          .select({ key: generationCache.key, imageSha: generationCache.imageSha, model: generationCache.model })
-          .from(generationCache)
-          .where(inArray(generationCache.key, [...batch.keys()])),
-      );
+      const rows = await this.timer.time('cache', () => getCachedGenerations(this.db, [...batch.keys()]));
       const found = new Map(rows.map((row) => [row.key, row]));
       await Promise.all(
         [...batch].map(async ([key, callbacks]) => {

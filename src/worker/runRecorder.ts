@@ -14,12 +14,14 @@ import type { BlobStore } from '../db/blobStore.js';
 import { sha256Hex } from '../db/blobStore.js';
 import type { Database } from '../db/client.js';
 import { readImageMetadata } from '../db/imageMetadata.js';
-import { recordSteps, type EpisodeRecord, type StepRecord } from '../db/repositories/steps.js';
+import { insertGenerationCacheRows } from '../db/repositories/generationCache.js';
+import { insertImageRows } from '../db/repositories/images.js';
+import { appendRunEventsInTransaction, type EventToAppend } from '../db/repositories/runEvents.js';
+import { type EpisodeRecord, insertEpisodes, recordSteps, type StepRecord } from '../db/repositories/steps.js';
 import type { JsonValue, NewGenerationCacheEntry, NewImage } from '../db/schema.js';
 import type { PipelineEvent } from '../engine/optimize.js';
 import type { GeneratedImage } from '../engine/providers/types.js';
 import type { DbTimer } from './dbTimer.js';
-import { type EventToAppend, appendRunEventsInTransaction, insertEpisodes, insertGenerationCacheRows, insertImageRows } from './runWrites.js';
 import { toStoredEvent } from './storedEvents.js';
 
 export interface RunRecorderOptions {

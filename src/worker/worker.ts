@@ -16,12 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BlobStore } from '../db/blobStore.js';
 import type { Database } from '../db/client.js';
-import { updateRunStatus } from '../db/repositories/runs.js';
+import { listStaleRunIds, listUnfinishedRunIds, updateRunStatus } from '../db/repositories/runs.js';
 import type { JobContext, JobQueue, RunJob } from '../jobs/jobQueue.js';
 import type { Logger } from '../observability/logger.js';
 import { type ExecuteRunOptions, executeRun, type RunExecutionReport } from './executeRun.js';
 import type { ProviderStackFactory } from './providerStack.js';
-import { listStaleRunIds, listUnfinishedRunIds } from './runWrites.js';
 
 export interface WorkerOptions {
   db: Database;

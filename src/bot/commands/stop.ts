@@ -5,10 +5,9 @@
  * started the run, the challenge's owner, and moderators.
  */
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
-import { type Challenge, type Database, getChallengeByThread } from '../../db/index.js';
+import { type Challenge, type Database, getChallengeByThread, getRunSummary, type RunSummary } from '../../db/index.js';
 import { UserFacingError } from '../interactions/errors.js';
 import { allowed, denied, type GuildRepliableInteraction, isModerator, type Precondition } from '../interactions/preconditions.js';
-import { getRunSummary, type RunSummary } from '../runs/runSummaries.js';
 import { findActiveChallengeRun, stopRun, type TrainingServices } from '../services/runs.js';
 import { type CommandData, defineCommand } from './types.js';
 

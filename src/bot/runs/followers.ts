@@ -6,11 +6,10 @@
  * running, or finished recently (its summary may be missing).
  */
 import { type Client, DiscordAPIError, RESTJSONErrorCodes } from 'discord.js';
-import { type BlobStore, type Database, getChallenge } from '../../db/index.js';
+import { type BlobStore, type Database, getChallenge, getRunSummary, type RunSummary } from '../../db/index.js';
 import { describeError } from '../interactions/router.js';
 import type { BotLogger } from '../logger.js';
 import { runsToFollow } from '../services/runs.js';
-import { getRunSummary, type RunSummary } from './runSummaries.js';
 import { DEFAULT_FOLLOWER_SETTINGS, type FollowerOutcome, type FollowerSettings, RunFollower } from './runFollower.js';
 import { discordChallengeThread, type ChallengeThread } from './challengeThread.js';
 

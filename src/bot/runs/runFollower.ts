@@ -13,11 +13,10 @@
  * `pollMinMs` while events flow, doubling to `pollMaxMs` when the run is quiet.
  */
 import type { BlobStore, Database } from '../../db/index.js';
-import { challengeLeaderboard, listRunEvaluations, listRunEventsSince, queuePosition } from '../../db/index.js';
+import { challengeLeaderboard, getRunSummary, listRunEvaluations, listRunEventsSince, queuePosition, type RunSummary } from '../../db/index.js';
 import { describeError } from '../interactions/router.js';
 import type { BotLogger } from '../logger.js';
 import { isFinished } from '../services/runs.js';
-import { getRunSummary, type RunSummary } from './runSummaries.js';
 import { createLiveStatus, type LiveStatus } from '../status/liveStatus.js';
 import { buildGridMessage, type GridEntry } from './gridMessage.js';
 import { ImageBatcher } from './imageBatcher.js';

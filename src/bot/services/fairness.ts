@@ -8,9 +8,15 @@
  * advisory locks on the guild and the user, so two `/train` at the same
  * instant cannot both slip under a cap.
  */
-import { sql } from 'drizzle-orm';
-import { countActiveRuns, countRunsSince, type Database, type GuildSettings, guildSpendingSince } from '../../db/index.js';
-import { listRunSummaries } from '../runs/runSummaries.js';
+import {
+  countActiveRuns,
+  countRunsSince,
+  type Database,
+  type GuildSettings,
+  guildSpendingSince,
+  listRunSummaries,
+  lockRunAdmission,
+} from '../../db/index.js';
 
 export type RefusalKind = 'training-off' | 'user-concurrent' | 'guild-concurrent' | 'daily-quota' | 'spending-cap';
 
@@ -136,8 +142,7 @@ export async function admitRun<T>(
   create: (tx: Database, admission: Admission) => Promise<T>,
 ): Promise<{ admitted: true; value: T } | { admitted: false; refusal: Refusal }> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`imageprompt:train:guild:${input.guildId}`}))`);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`imageprompt:train:user:${input.userId}`}))`);
+    await lockRunAdmission(tx, { guildId: input.guildId, userId: input.userId });
     const refusal = await findRefusal(tx, input);
     if (refusal) return { admitted: false as const, refusal };
     const remainingSpendUsd = await remainingSpend(tx, input.guildId, input.settings, input.now);

@@ -1,8 +1,14 @@
 /** `/profile`: a player's points, wins and best prompts on one server. */
-import { getPlayer } from '../../db/repositories/players.js';
-import { playerPoints } from '../../db/repositories/pointsLedger.js';
+import {
+  countAwards,
+  getPlayer,
+  learnedBestByChallenge,
+  type PlayerBestPrompt,
+  playerActivity,
+  playerBestPrompts,
+  playerPoints,
+} from '../../db/index.js';
 import type { ServiceContext } from './context.js';
-import { type BestPrompt, countAwards, learnedBestByChallenge, playerActivity, playerBestPrompts } from './profileQueries.js';
 
 export interface Profile {
   readonly playerId: string;
@@ -17,7 +23,7 @@ export interface Profile {
   readonly guesses: number;
   readonly challengesPlayed: number;
   /** Best first, one per challenge. */
-  readonly bestPrompts: BestPrompt[];
+  readonly bestPrompts: PlayerBestPrompt[];
 }
 
 export function createProfileService(context: ServiceContext) {

@@ -11,10 +11,12 @@ import {
   getGuildSettings,
   type GuildSettings,
   latestPromptSpaceForChallenge,
+  listRunSummaries,
   type PromptSpace,
   queuePosition,
   requestRunCancel,
   type Run,
+  type RunSummary,
   updateRunStatus,
 } from '../../db/index.js';
 import { FINISHED_RUN_STATUSES } from '../../db/schema.js';
@@ -23,7 +25,6 @@ import { resolveHyperparameters } from '../../engine/training/hyperparameters.js
 import type { JobQueue } from '../../jobs/jobQueue.js';
 import { type RunSettings, withRunSettings } from '../../jobs/runSettings.js';
 import { UserFacingError } from '../interactions/errors.js';
-import { listRunSummaries, type RunSummary } from '../runs/runSummaries.js';
 import { admitRun, type Refusal } from './fairness.js';
 
 /** How the bot sets up runs; the composition root chooses, tests shrink it. */

@@ -9,6 +9,7 @@ import {
   castVote,
   type Database,
   getImage,
+  getVote,
   isSha256Hex,
   removeVote,
   upsertGuild,
@@ -78,9 +79,7 @@ export async function recordVote(db: Database, request: VoteRequest): Promise<Vo
  * reaction cast (a later button vote stays). Points once earned are kept.
  */
 export async function withdrawReactionVote(db: Database, who: { playerId: string; imageSha: string; value: VoteValue }): Promise<boolean> {
-  const summary = await db.query.votes.findFirst({
-    where: (votes, { and, eq }) => and(eq(votes.playerId, who.playerId), eq(votes.imageSha, who.imageSha)),
-  });
-  if (summary === undefined || summary.score !== VOTE_VALUES[who.value]) return false;
+  const vote = await getVote(db, { playerId: who.playerId, imageSha: who.imageSha });
+  if (vote === undefined || vote.score !== VOTE_VALUES[who.value]) return false;
   return removeVote(db, { playerId: who.playerId, imageSha: who.imageSha });
 }

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
 import { BotConfigError, loadBotConfig } from '../../bot/config.js';
 import { loadRuntimeConfig } from '../../config/runtime.js';
 import { openDatabase } from '../../db/client.js';
+import { pingDatabase, queueSchemaExists } from '../../db/repositories/health.js';
 import { listProviders } from '../../engine/providers/registry.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../optimize/command.js';
@@ -52,19 +52,15 @@ async function checkDatabaseAndQueue(env: NodeJS.ProcessEnv): Promise<HealthChec
     const opened = await timed(() => openDatabase({ url: runtime.databaseUrl, connectTimeoutSeconds: 5 }));
     handle = opened.value;
     const db = handle.db;
-    await db.execute(sql`select 1`);
-    const { value: queue } = await timed(() =>
-      db.execute(sql`select count(*)::int as n from information_schema.schemata where schema_name = ${QUEUE_SCHEMA}`),
-    );
-    const rows = queue as unknown as { n: number }[] | { rows: { n: number }[] };
-    const count = Array.isArray(rows) ? rows[0]?.n : rows.rows[0]?.n;
+    await pingDatabase(db);
+    const queuePresent = await queueSchemaExists(db, QUEUE_SCHEMA);
     return [
       { name: 'database', ok: true, required: true, detail: `PostgreSQL answered in ${opened.ms} ms` },
       {
         name: 'queue',
-        ok: (count ?? 0) > 0,
+        ok: queuePresent,
         required: true,
-        detail: (count ?? 0) > 0 ? `pg-boss schema "${QUEUE_SCHEMA}" present` : `pg-boss schema "${QUEUE_SCHEMA}" missing: start a worker or run "imageprompt migrate"`,
+        detail: queuePresent ? `pg-boss schema "${QUEUE_SCHEMA}" present` : `pg-boss schema "${QUEUE_SCHEMA}" missing: start a worker or run "imageprompt migrate"`,
       },
     ];
   } catch (error) {

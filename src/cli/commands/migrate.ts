@@ -8,11 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { count } from 'drizzle-orm';
-import { integer, pgSchema } from 'drizzle-orm/pg-core';
 import { ConfigError, loadRuntimeConfig } from '../../config/runtime.js';
-import { type DatabaseHandle, DatabaseConnectionError, openDatabase, parsePostgresUrl } from '../../db/client.js';
-import { defaultMigrationsFolder, migrate } from '../../db/migrate.js';
+import { DatabaseConnectionError, openDatabase, parsePostgresUrl } from '../../db/client.js';
+import { countAppliedMigrations, defaultMigrationsFolder, migrate } from '../../db/migrate.js';
 import { PgBossJobQueue } from '../../jobs/pgBossQueue.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../optimize/command.js';
@@ -59,9 +57,9 @@ export async function runMigrateCommand(argv: string[], io: CliIo): Promise<numb
     const handle = await openDatabase(url === undefined ? { dataDir: runtime.databaseDir } : { url, schema: values.schema });
     try {
       const journal = await readJournal();
-      const before = await appliedMigrations(handle);
+      const before = await countAppliedMigrations(handle);
       await migrate(handle);
-      const after = await appliedMigrations(handle);
+      const after = await countAppliedMigrations(handle);
       const applied = journal.slice(before, after);
       say(
         applied.length === 0
@@ -91,25 +89,4 @@ export async function runMigrateCommand(argv: string[], io: CliIo): Promise<numb
 async function readJournal(): Promise<string[]> {
   const raw = JSON.parse(await readFile(join(defaultMigrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
   return raw.entries.map((entry) => entry.tag);
-}
-
-/** How many migrations drizzle has recorded as applied (0 before the first). */
-async function appliedMigrations(handle: DatabaseHandle): Promise<number> {
-  // drizzle keeps its bookkeeping in "drizzle", or in the handle's schema (see src/db/migrate.ts).
-  const bookkeeping = pgSchema(handle.schema ?? 'drizzle').table('__drizzle_migrations', { id: integer('id') });
-  try {
-    const [row] = await handle.db.select({ applied: count() }).from(bookkeeping);
-    return row?.applied ?? 0;
-  } catch (error) {
-    if (isUndefinedTable(error)) return 0;
-    throw error;
-  }
-}
-
-function isUndefinedTable(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; depth++) {
-    if ('code' in current && current.code === '42P01') return true;
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return false;
 }

@@ -3,11 +3,11 @@
  * `createGenerationCache` adapts it to the small interface the engine's
  * trainer consumes, so a run reuses images any earlier run generated.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { GeneratedImage } from '../../engine/providers/types.js';
 import type { BlobStore } from '../blobStore.js';
 import type { Database } from '../client.js';
-import { type GenerationCacheEntry, generationCache } from '../schema.js';
+import { type GenerationCacheEntry, generationCache, type NewGenerationCacheEntry } from '../schema.js';
 import { storeImage } from './images.js';
 
 /** What the trainer needs from a cache (kept here so the database does not depend on trainer internals). */
@@ -33,6 +33,24 @@ export interface DatabaseGenerationCache extends GenerationCache {
 export async function getCachedGeneration(db: Database, key: string): Promise<GenerationCacheEntry | undefined> {
   const [row] = await db.select().from(generationCache).where(eq(generationCache.key, key));
   return row;
+}
+
+/** The entries stored under any of `keys`, in one query (keys without one are absent). */
+export async function getCachedGenerations(
+  db: Database,
+  keys: readonly string[],
+): Promise<Array<Pick<GenerationCacheEntry, 'key' | 'imageSha' | 'model'>>> {
+  if (keys.length === 0) return [];
+  return db
+    .select({ key: generationCache.key, imageSha: generationCache.imageSha, model: generationCache.model })
+    .from(generationCache)
+    .where(inArray(generationCache.key, [...keys]));
+}
+
+/** Generation-cache rows for images already stored, in one statement; the first image stored under a key stays. */
+export async function insertGenerationCacheRows(db: Database, rows: readonly NewGenerationCacheEntry[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(generationCache).values([...rows]).onConflictDoNothing({ target: generationCache.key });
 }
 
 /** Stores the image and maps `key` to it; the first image stored under a key stays. */

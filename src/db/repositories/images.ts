@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { BlobStore } from '../blobStore.js';
 import type { Database } from '../client.js';
 import { type ImageMetadata, readImageMetadata } from '../imageMetadata.js';
-import { type Image, images } from '../schema.js';
+import { type Image, images, type NewImage } from '../schema.js';
 
 /**
  * Stores the bytes (blob first, so a row never points at missing bytes) and
@@ -19,6 +19,12 @@ export async function storeImage(db: Database, blobs: BlobStore, bytes: Uint8Arr
     .onConflictDoNothing({ target: images.sha256 })
     .returning();
   return inserted ?? (await getImage(db, sha256))!;
+}
+
+/** Image metadata rows for bytes already in the blob store, in one statement; rows that exist stay as they are. */
+export async function insertImageRows(db: Database, rows: readonly NewImage[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(images).values([...rows]).onConflictDoNothing({ target: images.sha256 });
 }
 
 export async function getImage(db: Database, sha256: string): Promise<Image | undefined> {

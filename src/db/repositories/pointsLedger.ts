@@ -1,5 +1,5 @@
 /** The points ledger: every award with its reason; `players.points` is kept equal to the sum. */
-import { and, desc, eq, sql, sum } from 'drizzle-orm';
+import { and, count, desc, eq, sql, sum } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { type PointReason, type PointsLedgerEntry, players, pointsLedger } from '../schema.js';
 
@@ -48,4 +48,13 @@ export async function listLedger(
     .where(and(eq(pointsLedger.playerId, playerId), filter.guildId === undefined ? undefined : eq(pointsLedger.guildId, filter.guildId)))
     .orderBy(desc(pointsLedger.createdAt), desc(pointsLedger.id))
     .limit(filter.limit ?? 50);
+}
+
+/** How many awards of `reason` the player has in the guild. */
+export async function countAwards(db: Database, who: { playerId: string; guildId: string; reason: PointReason }): Promise<number> {
+  const [row] = await db
+    .select({ awards: count() })
+    .from(pointsLedger)
+    .where(and(eq(pointsLedger.playerId, who.playerId), eq(pointsLedger.guildId, who.guildId), eq(pointsLedger.reason, who.reason)));
+  return row?.awards ?? 0;
 }

@@ -1,7 +1,7 @@
 /** Evaluated prompts of a run (the learned one and the baselines), each scored on K images. */
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { type EvaluationMethod, type RunEvaluation, runEvaluations } from '../schema.js';
+import { type EvaluationMethod, type RunEvaluation, runEvaluations, runs } from '../schema.js';
 
 export interface RunEvaluationRecord {
   runId: number;
@@ -37,4 +37,16 @@ export async function listRunEvaluations(db: Database, runId: number): Promise<R
     .from(runEvaluations)
     .where(eq(runEvaluations.runId, runId))
     .orderBy(desc(runEvaluations.meanSimilarity), asc(runEvaluations.id));
+}
+
+/** The machine's best learned score per challenge, over completed runs (challenges without one are absent). */
+export async function learnedBestByChallenge(db: Database, challengeIds: readonly number[]): Promise<Map<number, number>> {
+  if (challengeIds.length === 0) return new Map();
+  const rows = await db
+    .select({ challengeId: runs.challengeId, best: max(runEvaluations.meanSimilarity) })
+    .from(runEvaluations)
+    .innerJoin(runs, eq(runs.id, runEvaluations.runId))
+    .where(and(eq(runEvaluations.method, 'learned'), eq(runs.status, 'completed'), inArray(runs.challengeId, [...challengeIds])))
+    .groupBy(runs.challengeId);
+  return new Map(rows.flatMap((row) => (row.challengeId !== null && row.best !== null ? [[row.challengeId, row.best] as const] : [])));
 }

@@ -31,6 +31,52 @@ export async function appendRunEvent(
   });
 }
 
+export interface EventToAppend {
+  type: string;
+  payload: JsonValue;
+}
+
+export interface AppendOutcome {
+  /** False when the worker no longer holds the run: it must stop. */
+  owned: boolean;
+  /** Whether someone asked to cancel the run (read in the same statement, for free). */
+  cancelRequested: boolean;
+}
+
+/**
+ * Appends events with the run's next numbers (as `appendRunEvent` does, but
+ * several at once), only while `workerId` holds the running run, so a worker
+ * presumed dead cannot write into its successor's numbering.
+ */
+export async function appendRunEventsAsOwner(
+  db: Database,
+  runId: number,
+  workerId: string,
+  events: readonly EventToAppend[],
+): Promise<AppendOutcome> {
+  if (events.length === 0) return { owned: true, cancelRequested: false };
+  return db.transaction((tx) => appendRunEventsInTransaction(tx, runId, workerId, events));
+}
+
+/** `appendRunEventsAsOwner` inside the caller's transaction (which makes the bump and the insert atomic). */
+export async function appendRunEventsInTransaction(
+  tx: Database,
+  runId: number,
+  workerId: string,
+  events: readonly EventToAppend[],
+): Promise<AppendOutcome> {
+  if (events.length === 0) return { owned: true, cancelRequested: false };
+  const [counter] = await tx
+    .update(runs)
+    .set({ lastEventSeq: sql`${runs.lastEventSeq} + ${events.length}` })
+    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, 'running')))
+    .returning({ last: runs.lastEventSeq, cancelRequestedAt: runs.cancelRequestedAt });
+  if (counter === undefined) return { owned: false, cancelRequested: false };
+  const first = counter.last - events.length + 1;
+  await tx.insert(runEvents).values(events.map((event, i) => ({ runId, seq: first + i, type: event.type, payload: event.payload })));
+  return { owned: true, cancelRequested: counter.cancelRequestedAt !== null };
+}
+
 /** Events numbered above `afterSeq`, oldest first (at most `limit`). */
 export async function listRunEventsSince(db: Database, runId: number, afterSeq = 0, limit = 500): Promise<RunEvent[]> {
   return db

@@ -3,10 +3,10 @@
  * checkpointed after every iteration, finished with a status. A worker that
  * stops heartbeating loses its claim, so another can resume from the checkpoint.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Hyperparameters, PresetName } from '../../engine/training/hyperparameters.js';
 import type { Database } from '../client.js';
-import { challenges, FINISHED_RUN_STATUSES, type Run, type RunCheckpoint, type RunStatus, runs } from '../schema.js';
+import { challenges, FINISHED_RUN_STATUSES, type JsonValue, type Run, type RunCheckpoint, type RunStatus, runEvents, runs } from '../schema.js';
 
 export interface NewRunInput {
   challengeId?: number | null;
@@ -41,6 +41,57 @@ export async function listRuns(
   if (filter.statuses !== undefined) conditions.push(inArray(runs.status, filter.statuses));
   return db
     .select()
+    .from(runs)
+    .where(and(...conditions))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(filter.limit ?? 50);
+}
+
+/**
+ * What the bot shows and decides on. A running run's row carries its
+ * checkpoint (policy weights and Adam moments, up to megabytes of JSON); the
+ * bot reads runs many times a second while following them and never needs
+ * it, so summaries select these columns only.
+ */
+const SUMMARY_COLUMNS = {
+  id: runs.id,
+  challengeId: runs.challengeId,
+  requestedBy: runs.requestedBy,
+  preset: runs.preset,
+  hyperparameters: runs.hyperparameters,
+  status: runs.status,
+  iteration: runs.iteration,
+  generationsUsed: runs.generationsUsed,
+  costUsd: runs.costUsd,
+  learnedPrompt: runs.learnedPrompt,
+  learnedReward: runs.learnedReward,
+  cancelRequestedAt: runs.cancelRequestedAt,
+  lastEventSeq: runs.lastEventSeq,
+  createdAt: runs.createdAt,
+  finishedAt: runs.finishedAt,
+} as const;
+
+/** A run without its checkpoint and worker bookkeeping. */
+export type RunSummary = Pick<Run, keyof typeof SUMMARY_COLUMNS>;
+
+export async function getRunSummary(db: Database, runId: number): Promise<RunSummary | undefined> {
+  const [row] = await db.select(SUMMARY_COLUMNS).from(runs).where(eq(runs.id, runId));
+  return row;
+}
+
+/** Newest first. */
+export async function listRunSummaries(
+  db: Database,
+  filter: { challengeId?: number; requestedBy?: string; statuses?: RunStatus[]; inChallenge?: boolean; finishedSince?: Date; limit?: number },
+): Promise<RunSummary[]> {
+  const conditions: SQL[] = [];
+  if (filter.challengeId !== undefined) conditions.push(eq(runs.challengeId, filter.challengeId));
+  if (filter.requestedBy !== undefined) conditions.push(eq(runs.requestedBy, filter.requestedBy));
+  if (filter.statuses !== undefined) conditions.push(inArray(runs.status, filter.statuses));
+  if (filter.inChallenge) conditions.push(isNotNull(runs.challengeId));
+  if (filter.finishedSince !== undefined) conditions.push(gte(runs.finishedAt, filter.finishedSince));
+  return db
+    .select(SUMMARY_COLUMNS)
     .from(runs)
     .where(and(...conditions))
     .orderBy(desc(runs.createdAt), desc(runs.id))
@@ -208,6 +259,55 @@ export async function updateRunStatus(
   return row;
 }
 
+export type FinishedStatus = Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'budget'>;
+
+/**
+ * Moves the run `workerId` holds to a finished status and appends a `status`
+ * event saying so, in one transaction. `undefined` if the worker no longer
+ * holds it (another took over, or it was already finished).
+ */
+export async function finishOwnedRun(
+  db: Database,
+  runId: number,
+  workerId: string,
+  status: FinishedStatus,
+  outcome: RunOutcome = {},
+): Promise<Run | undefined> {
+  return db.transaction((tx) => finishOwnedRunInTransaction(tx, runId, workerId, status, outcome));
+}
+
+/** `finishOwnedRun` inside the caller's transaction. */
+export async function finishOwnedRunInTransaction(
+  tx: Database,
+  runId: number,
+  workerId: string,
+  status: FinishedStatus,
+  outcome: RunOutcome = {},
+): Promise<Run | undefined> {
+  const [row] = await tx
+    .update(runs)
+    .set({
+      status,
+      ...outcome,
+      finishedAt: sql`now()`,
+      heartbeatAt: null,
+      updatedAt: sql`now()`,
+      lastEventSeq: sql`${runs.lastEventSeq} + 1`,
+    })
+    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, 'running')))
+    .returning();
+  if (row === undefined) return undefined;
+  const payload: JsonValue = {
+    status,
+    error: outcome.error ?? null,
+    learnedPrompt: outcome.learnedPrompt ?? null,
+    // JSON has no NaN.
+    learnedReward: outcome.learnedReward !== undefined && outcome.learnedReward !== null && Number.isFinite(outcome.learnedReward) ? outcome.learnedReward : null,
+  };
+  await tx.insert(runEvents).values({ runId, seq: row.lastEventSeq, type: 'status', payload });
+  return row;
+}
+
 /**
  * Asks a run to stop: a queued run is cancelled at once; a running one is
  * flagged, and its worker stops at the next episode (see `isRunCancelRequested`).
@@ -259,4 +359,39 @@ export async function queuePosition(db: Database, runId: number): Promise<number
   const position = await db.$count(runs, and(eq(runs.status, 'queued'), sql`(${runs.createdAt}, ${runs.id}) <= (${mine})`));
   // Not queued: the subquery is empty, the comparison null, the count 0.
   return position === 0 ? undefined : position;
+}
+
+/** Running runs whose worker has not sent a heartbeat for `staleAfterMs` (it probably died), by id. */
+export async function listStaleRunIds(db: Database, staleAfterMs: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.status, 'running'), or(isNull(runs.heartbeatAt), heartbeatOlderThan(staleAfterMs))))
+    .orderBy(runs.id);
+  return rows.map((row) => row.id);
+}
+
+/** Queued and running runs, oldest first (embedded mode re-enqueues them at start-up). */
+export async function listUnfinishedRunIds(db: Database): Promise<Array<{ id: number; status: RunStatus }>> {
+  return db
+    .select({ id: runs.id, status: runs.status })
+    .from(runs)
+    .where(inArray(runs.status, ACTIVE_STATUSES))
+    .orderBy(runs.createdAt, runs.id);
+}
+
+/** Runs per status (statuses without runs are absent), for the metrics endpoint. */
+export async function countRunsByStatus(db: Database): Promise<Record<string, number>> {
+  const rows = await db.select({ status: runs.status, count: sql<number>`count(*)::int` }).from(runs).groupBy(runs.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+}
+
+/**
+ * Takes the transaction-scoped locks that serialise run admission for the
+ * guild and the user (in that order, so two transactions never wait on each
+ * other in a cycle). Call inside a transaction: the locks last until it ends.
+ */
+export async function lockRunAdmission(tx: Database, who: { guildId: string; userId: string }): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`imageprompt:train:guild:${who.guildId}`}))`);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`imageprompt:train:user:${who.userId}`}))`);
 }

@@ -71,6 +71,15 @@ export async function recordEpisode(db: Database, episode: EpisodeRecord): Promi
   return inserted.length === 1;
 }
 
+/** Many episodes in one statement; already recorded ones are skipped (a resumed run replays them). */
+export async function insertEpisodes(db: Database, records: readonly EpisodeRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db
+    .insert(episodes)
+    .values([...records])
+    .onConflictDoNothing({ target: [episodes.runId, episodes.iteration, episodes.episode] });
+}
+
 /** In order of iteration, episode. */
 export async function listEpisodes(db: Database, runId: number): Promise<Episode[]> {
   return db

@@ -36,6 +36,16 @@ export async function castVote(db: Database, input: VoteInput): Promise<{ vote: 
   return { vote, created };
 }
 
+/** The player's vote on the image, if they cast one. */
+export async function getVote(db: Database, who: { playerId: string; imageSha: string }): Promise<Vote | undefined> {
+  const [row] = await db
+    .select()
+    .from(votes)
+    .where(and(eq(votes.playerId, who.playerId), eq(votes.imageSha, who.imageSha)))
+    .limit(1);
+  return row;
+}
+
 /** Withdraws the player's vote; true if there was one. */
 export async function removeVote(db: Database, who: { playerId: string; imageSha: string }): Promise<boolean> {
   const rows = await db
