@@ -15,6 +15,7 @@ import type { CaptionOptions, Captioner } from '../types.js';
 import { collectCaptions } from './collectCaptions.js';
 import {
   loadFromModelStore,
+  SharedLoad,
   type ModelDtype,
   type ModelStore,
   type ModelStoreOptions,
@@ -87,7 +88,9 @@ export class TransformersCaptioner implements Captioner {
   readonly store: ModelStore;
   readonly sampling: CaptionSampling;
   private readonly dtype: ModelDtype;
-  private loading: Promise<ImageToTextPipeline> | undefined;
+  private readonly shared = new SharedLoad<ImageToTextPipeline>(() =>
+    loadFromModelStore(this.store, this.id, this.model, captionModelFiles(this.dtype), (options) => this.loadPipeline(options)),
+  );
 
   constructor(options: TransformersCaptionerOptions = {}) {
     this.model = options.model ?? DEFAULT_CAPTION_MODEL;
@@ -130,21 +133,8 @@ export class TransformersCaptioner implements Captioner {
     return captions;
   }
 
-  private async loaded(signal?: AbortSignal): Promise<ImageToTextPipeline> {
-    signal?.throwIfAborted();
-    if (!this.loading) {
-      const attempt = loadFromModelStore(this.store, this.id, this.model, captionModelFiles(this.dtype), (options) =>
-        this.loadPipeline(options),
-      );
-      this.loading = attempt;
-      // A failed load (say, files missing offline) is retried on the next call, after the files may have arrived.
-      attempt.catch(() => {
-        if (this.loading === attempt) this.loading = undefined;
-      });
-    }
-    const loaded = await this.loading;
-    signal?.throwIfAborted();
-    return loaded;
+  private loaded(signal?: AbortSignal): Promise<ImageToTextPipeline> {
+    return this.shared.get(signal);
   }
 
   private loadPipeline(options: PretrainedLoadOptions): Promise<ImageToTextPipeline> {

@@ -25,6 +25,7 @@ import { decodeImages, tensorRows } from './tensors.js';
 import { modelDirectory } from './modelNotAvailable.js';
 import {
   loadFromModelStore,
+  SharedLoad,
   type ModelDtype,
   type ModelStore,
   type ModelStoreOptions,
@@ -81,7 +82,9 @@ export class TransformersClipEmbedder implements Embedder {
   private readonly dtype: ModelDtype;
   private readonly textBatchSize: number;
   private readonly imageBatchSize: number;
-  private loading: Promise<LoadedClip> | undefined;
+  private readonly shared = new SharedLoad<LoadedClip>(() =>
+    loadFromModelStore(this.store, this.id, this.model, clipModelFiles(this.dtype), (options) => this.loadParts(options)),
+  );
 
   constructor(options: TransformersClipOptions = {}) {
     this.model = options.model ?? DEFAULT_CLIP_MODEL;
@@ -146,21 +149,8 @@ export class TransformersClipEmbedder implements Embedder {
     });
   }
 
-  private async loaded(signal?: AbortSignal): Promise<LoadedClip> {
-    signal?.throwIfAborted();
-    if (!this.loading) {
-      const attempt = loadFromModelStore(this.store, this.id, this.model, clipModelFiles(this.dtype), (options) =>
-        this.loadParts(options),
-      );
-      this.loading = attempt;
-      // A failed load (say, files missing offline) is retried on the next call, after the files may have arrived.
-      attempt.catch(() => {
-        if (this.loading === attempt) this.loading = undefined;
-      });
-    }
-    const parts = await this.loading;
-    signal?.throwIfAborted();
-    return parts;
+  private loaded(signal?: AbortSignal): Promise<LoadedClip> {
+    return this.shared.get(signal);
   }
 
   private async loadParts(options: PretrainedLoadOptions): Promise<LoadedClip> {

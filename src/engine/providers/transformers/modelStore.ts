@@ -162,3 +162,28 @@ function relativeToModel(filePath: string, modelDir: string): string {
   const relative = path.relative(modelDir, filePath);
   return relative.startsWith('..') || path.isAbsolute(relative) ? filePath : relative.split(path.sep).join('/');
 }
+
+/**
+ * Loads once and shares the load between concurrent callers; a failed load
+ * (say, files missing offline) is forgotten, so the next call tries again
+ * after the files may have arrived.
+ */
+export class SharedLoad<T> {
+  private loading: Promise<T> | undefined;
+
+  constructor(private readonly load: () => Promise<T>) {}
+
+  async get(signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    if (!this.loading) {
+      const attempt = this.load();
+      this.loading = attempt;
+      attempt.catch(() => {
+        if (this.loading === attempt) this.loading = undefined;
+      });
+    }
+    const loaded = await this.loading;
+    signal?.throwIfAborted();
+    return loaded;
+  }
+}
